@@ -1,0 +1,29 @@
+# make run: install and run Akhbar. make demo: the same against the bundled sample publisher.
+# make test: install and run every test.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run demo test clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@python=$$(scripts/find-python) || exit 1; \
+	  test -x $(BIN)/python || "$$python" -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q --upgrade pip
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[test]'
+	@touch $(STAMP)
+
+run: install
+	$(BIN)/akhbar up
+
+demo: install
+	$(BIN)/akhbar up --demo --port 8000
+
+test: install
+	@scripts/ensure-chromium
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,5 @@
+import sys
+
+from akhbar.cli import main
+
+sys.exit(main())

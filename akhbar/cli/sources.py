@@ -1,0 +1,128 @@
+"""`akhbar sources ...`: add, list, discover, import, export, load-defaults."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("sources", help="outlets and their feeds")
+    actions = parser.add_subparsers(dest="action", required=True)
+
+    add = actions.add_parser("add", help="add an outlet's feed")
+    add.add_argument("--name", required=True, help="the outlet's name as readers know it")
+    add.add_argument("--feed", required=True, help="the feed's address")
+    add.add_argument("--slug")
+    add.add_argument("--homepage", default="")
+    add.add_argument("--lang", default="fr", choices=["fr", "ar", "es", "en"])
+    add.add_argument("--category", default=None)
+    add.set_defaults(handler=handle_add)
+
+    listing = actions.add_parser("list", help="every feed with its health")
+    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--outlet", metavar="SLUG")
+    listing.set_defaults(handler=handle_list)
+
+    discover = actions.add_parser("discover", help="find the feeds of a homepage")
+    discover.add_argument("homepage")
+    discover.set_defaults(handler=handle_discover)
+
+    import_ = actions.add_parser("import", help="import outlets from an OPML file")
+    import_.add_argument("file", type=Path)
+    import_.set_defaults(handler=handle_import)
+
+    export = actions.add_parser("export", help="print every feed as OPML")
+    export.set_defaults(handler=handle_export)
+
+    defaults = actions.add_parser("load-defaults", help="load the default list of Moroccan outlets")
+    defaults.set_defaults(handler=handle_load_defaults)
+
+
+def handle_add(options: argparse.Namespace) -> int:
+    from akhbar.sources.services import SourceError, feed_add, outlet_upsert
+
+    try:
+        outlet = outlet_upsert(name=options.name, slug=options.slug, homepage=options.homepage,
+                               language=options.lang, category=options.category)
+        feed = feed_add(outlet=outlet, url=options.feed)
+    except SourceError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"{outlet.name} ({outlet.slug}): {feed.url}")
+    return 0
+
+
+def handle_list(options: argparse.Namespace) -> int:
+    from akhbar.sources.selectors import feed_health_list
+
+    rows = feed_health_list(outlet_slug=options.outlet)
+    if options.json:
+        print(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=1))
+        return 0
+    table = Table(title=f"{len(rows)} feeds")
+    for column in ("outlet", "feed", "status", "last success", "failures", "next attempt", "articles", "last error"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row.outlet, row.url, row.status, _when(row.last_success), str(row.consecutive_failures),
+            _when(row.next_attempt), str(row.articles), row.last_error[:100],
+        )
+    Console().print(table)
+    return 0
+
+
+def _when(moment) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M") if moment else "never"
+
+
+def handle_discover(options: argparse.Namespace) -> int:
+    from akhbar.sources.crawling import run_discovery
+
+    candidates = run_discovery(options.homepage)
+    table = Table(title=f"Feeds of {options.homepage}")
+    for column in ("address", "found by", "result"):
+        table.add_column(column, overflow="fold")
+    for candidate in sorted(candidates, key=lambda c: (not c.ok, c.url)):
+        result = f"[green]{candidate.format}, {candidate.entries} items[/green]" if candidate.ok else candidate.error
+        table.add_row(candidate.url, candidate.found_by, result)
+    Console().print(table)
+    return 0 if any(c.ok for c in candidates) else 1
+
+
+def handle_import(options: argparse.Namespace) -> int:
+    from akhbar.sources.opml import OpmlError, parse_opml
+    from akhbar.sources.services import SourceError, outlets_load
+
+    try:
+        rows = parse_opml(options.file.read_bytes())
+        created = outlets_load(rows)
+    except (OSError, OpmlError, SourceError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"{len(rows)} outlets read, {created} new, {sum(len(r['feeds']) for r in rows)} feeds")
+    return 0
+
+
+def handle_export(options: argparse.Namespace) -> int:
+    from akhbar.sources.models import Outlet
+    from akhbar.sources.opml import export_opml
+
+    outlets = Outlet.objects.prefetch_related("feeds").select_related("default_category").order_by("name")
+    sys.stdout.write(export_opml(list(outlets)) + "\n")
+    return 0
+
+
+def handle_load_defaults(options: argparse.Namespace) -> int:
+    from akhbar.sources.defaults import read_outlets_tsv
+    from akhbar.sources.services import outlets_load
+
+    rows = read_outlets_tsv()
+    created = outlets_load(rows)
+    print(f"{len(rows)} default outlets, {created} new")
+    return 0

@@ -1,0 +1,219 @@
+"""crawl_feed chains the stages: fetch, parse, fetch and extract each new article, normalise, store."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from asgiref.sync import sync_to_async
+
+from akhbar.crawl import store
+from akhbar.crawl.categorize import category_for
+from akhbar.crawl.decode import decode_html
+from akhbar.crawl.discover import candidate_feed_urls, find_feed_links, sitemaps_from_robots
+from akhbar.crawl.extract import Extracted, extract_article
+from akhbar.crawl.feeds import Entry, FeedError, parse_feed
+from akhbar.crawl.fetch import FetchError, Fetcher
+from akhbar.crawl.normalize import canonical_url, clean_text_line, split_title_tags
+from akhbar.crawl.records import ArticleDraft, FeedJob, FeedOutcome
+from akhbar.crawl.sanitize import plain_text, sanitize_html
+
+log = logging.getLogger(__name__)
+
+# A first poll of a big feed should not fetch a thousand pages at once; the rest comes next time.
+MAX_NEW_ARTICLES_PER_POLL = 60
+MAX_CHILD_SITEMAPS = 3
+SERVED_LANGUAGES = {"fr", "ar", "es", "en"}
+SUMMARY_CHARS = 400
+
+ProgressCallback = Callable[[FeedOutcome], None]
+
+
+def db(function: Callable) -> Callable[..., Awaitable]:
+    """Run a store function off the event loop, on the one thread that owns the database connection."""
+    return sync_to_async(function, thread_sensitive=True)
+
+
+async def crawl_feeds(
+    jobs: list[FeedJob], *, fetcher: Fetcher, on_done: ProgressCallback | None = None
+) -> list[FeedOutcome]:
+    """Poll every feed concurrently; a failing feed never stops or delays the others."""
+
+    async def one(job: FeedJob) -> FeedOutcome:
+        outcome = await crawl_feed(job, fetcher=fetcher)
+        if on_done:
+            on_done(outcome)
+        return outcome
+
+    return list(await asyncio.gather(*(one(job) for job in jobs)))
+
+
+async def crawl_feed(job: FeedJob, *, fetcher: Fetcher) -> FeedOutcome:
+    outcome = FeedOutcome(feed_id=job.feed_id, outlet_slug=job.outlet_slug, url=job.url)
+    try:
+        await _poll(job, fetcher, outcome)
+    except (FetchError, FeedError) as error:
+        outcome.error, outcome.retry_after = str(error), getattr(error, "retry_after", None)
+    except Exception as error:  # noqa: BLE001 - a bug on one feed must be reported, not stop the crawl
+        log.exception("crawl crashed", extra={"feed_url": job.url, "source": job.outlet_slug})
+        outcome.error = f"crawl: unexpected error ({type(error).__name__}: {error}); see the logs"
+    if outcome.error:
+        await db(store.record_failure)(job, error=outcome.error, retry_after=outcome.retry_after)
+    return outcome
+
+
+async def _poll(job: FeedJob, fetcher: Fetcher, outcome: FeedOutcome) -> None:
+    result = await fetcher.fetch(job.url, etag=job.etag, last_modified=job.last_modified)
+    if result.not_modified:
+        outcome.not_modified = True
+        await db(store.record_success)(job, etag=job.etag, last_modified=job.last_modified, new_articles=0)
+        return
+    entries = await _entries(result.body, result.url, result.content_type, fetcher)
+    outcome.seen_entries = len(entries)
+    fresh = await _unknown(job, entries)
+    created = await asyncio.gather(*(_ingest(job, entry, fetcher, outcome) for entry in fresh))
+    outcome.new_articles = sum(created)
+    await db(store.record_success)(
+        job, etag=result.etag, last_modified=result.last_modified, new_articles=outcome.new_articles
+    )
+
+
+async def _entries(body: bytes, url: str, content_type: str | None, fetcher: Fetcher) -> list[Entry]:
+    parsed = parse_feed(body, url=url, content_type=content_type)
+    entries = list(parsed.entries)
+    # A sitemap index names the sitemaps that hold the articles: read the first few.
+    for child_url in getattr(parsed, "sitemaps", [])[:MAX_CHILD_SITEMAPS]:
+        child = await fetcher.fetch(child_url)
+        entries.extend(parse_feed(child.body, url=child.url, content_type=child.content_type).entries)
+    return entries
+
+
+async def _unknown(job: FeedJob, entries: list[Entry]) -> list[Entry]:
+    """Entries not stored yet, newest first, each once, capped per poll."""
+    unique: dict[str, Entry] = {}
+    for entry in entries:
+        link = _entry_url(entry)
+        if link and link not in unique:
+            unique[link] = entry
+    known = await db(store.known_entries)(job.outlet_id, list(unique), [e.guid or "" for e in unique.values()])
+    fresh = [e for url, e in unique.items() if url not in known and (not e.guid or e.guid not in known)]
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    fresh.sort(key=lambda e: e.published or oldest, reverse=True)
+    return fresh[:MAX_NEW_ARTICLES_PER_POLL]
+
+
+def _entry_url(entry: Entry) -> str | None:
+    link = entry.link or (entry.guid if (entry.guid or "").startswith(("http://", "https://")) else None)
+    return canonical_url(link) if link else None
+
+
+async def _ingest(job: FeedJob, entry: Entry, fetcher: Fetcher, outcome: FeedOutcome) -> bool:
+    page_url = entry.link or _entry_url(entry)
+    extracted, note, final_url = None, "", page_url
+    try:
+        page = await fetcher.fetch(page_url)
+        final_url = page.url
+        extracted = await asyncio.to_thread(extract_article, page.body, url=page.url, http_charset=page.charset)
+        if extracted is None:
+            note = "extract: no article text found on the page; the feed's content is shown"
+    except FetchError as error:
+        note = f"{error}; the feed's content is shown"
+        outcome.article_errors.append(str(error))
+    draft = build_draft(job, entry, extracted, final_url=final_url, note=note)
+    return await db(store.save_article)(job, draft)
+
+
+def build_draft(
+    job: FeedJob, entry: Entry, extracted: Extracted | None, *, final_url: str, note: str
+) -> ArticleDraft:
+    """Merge what the feed said with what the page gave, preferring the page's full text."""
+    feed_html = sanitize_html(entry.content_html or entry.summary_html or "", base_url=final_url)
+    feed_text = plain_text(feed_html)
+    use_page = extracted is not None and len(extracted.text) >= len(feed_text)
+    if extracted is not None and not use_page:
+        note = "extract: the page gave less text than the feed; the feed's content is shown"
+    text = extracted.text if use_page else feed_text
+    raw_title = clean_text_line(entry.title or (extracted.title if extracted else "") or "")
+    _, tags = split_title_tags(raw_title)
+    summary = plain_text(sanitize_html(entry.summary_html or "")) or text
+    language = (extracted.language if extracted else None) or ""
+    canonical = extracted.canonical_url if extracted else None
+    return ArticleDraft(
+        url=canonical_url(final_url, canonical=canonical),
+        guid=(entry.guid or "")[:1000],
+        title=raw_title or final_url,
+        tags=tags,
+        summary=_shorten(summary, SUMMARY_CHARS),
+        content_html=extracted.html if use_page else feed_html,
+        author=clean_text_line((extracted.author if extracted else None) or entry.author or ""),
+        language=language if language in SERVED_LANGUAGES else job.outlet_language,
+        image_url=(extracted.image_url if extracted else None) or entry.image_url or "",
+        image_caption=clean_text_line((extracted.image_caption if extracted else None) or ""),
+        published_at=_publication_date(entry, extracted),
+        word_count=len(text.split()),
+        category_slug=category_for(entry.categories),
+        extraction_note=note,
+    )
+
+
+def _publication_date(entry: Entry, extracted: Extracted | None) -> datetime:
+    now = datetime.now(timezone.utc)
+    published = entry.published or (extracted.published if extracted else None) or now
+    # An article dated in the future would sit at the top of the ticker for days.
+    return min(published, now + timedelta(minutes=5))
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+@dataclass(frozen=True)
+class DiscoveredCandidate:
+    """One address tried by discovery, and what it gave."""
+
+    url: str
+    found_by: str  # "link", "path" or "robots"
+    ok: bool
+    format: str = ""
+    entries: int = 0
+    error: str = ""
+
+
+async def discover_feeds(homepage_url: str, *, fetcher: Fetcher) -> list[DiscoveredCandidate]:
+    """Find an outlet's feeds: its <link rel="alternate">, common paths, then robots.txt's sitemaps."""
+    candidates: dict[str, str] = {}
+    try:
+        page = await fetcher.fetch(homepage_url)
+        html = decode_html(page.body, http_charset=page.charset)
+        candidates.update((link.url, "link") for link in find_feed_links(html, base_url=page.url))
+    except FetchError as error:
+        log.info("discovery: homepage failed", extra={"source": homepage_url, "error": str(error)})
+    for url in candidate_feed_urls(homepage_url):
+        candidates.setdefault(url, "path")
+    try:
+        robots = await fetcher.fetch(_robots_url(homepage_url))
+        for url in sitemaps_from_robots(robots.body.decode("utf-8", "replace"), base_url=homepage_url):
+            candidates.setdefault(url, "robots")
+    except FetchError:
+        pass  # no robots.txt is common and says nothing about feeds
+    checks = [_check_candidate(url, found_by, fetcher) for url, found_by in candidates.items()]
+    return list(await asyncio.gather(*checks))
+
+
+def _robots_url(homepage_url: str) -> str:
+    scheme, _, host = homepage_url.split("/", 3)[:3]
+    return f"{scheme}//{host}/robots.txt"
+
+
+async def _check_candidate(url: str, found_by: str, fetcher: Fetcher) -> DiscoveredCandidate:
+    try:
+        result = await fetcher.fetch(url)
+        parsed = parse_feed(result.body, url=result.url, content_type=result.content_type)
+    except (FetchError, FeedError) as error:
+        return DiscoveredCandidate(url=url, found_by=found_by, ok=False, error=str(error))
+    count = len(parsed.entries) + len(getattr(parsed, "sitemaps", []))
+    return DiscoveredCandidate(url=result.url, found_by=found_by, ok=count > 0, format=parsed.format, entries=count)

@@ -1,0 +1,108 @@
+"""The one place that writes crawl results to the database."""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from akhbar.crawl.records import ArticleDraft, FeedJob
+from akhbar.crawl.schedule import backoff_delay, next_attempt, next_poll_interval
+from akhbar.news import freshness
+from akhbar.news.models import Article
+from akhbar.sources.models import Category, Feed
+
+log = logging.getLogger(__name__)
+
+
+def url_hash(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
+
+
+def feed_jobs(feed_ids: list[int]) -> list[FeedJob]:
+    """Snapshot the feeds to poll, so the async pipeline never touches the ORM."""
+    feeds = Feed.objects.filter(pk__in=feed_ids).select_related("outlet")
+    return [
+        FeedJob(
+            feed_id=feed.pk,
+            url=feed.url,
+            outlet_id=feed.outlet_id,
+            outlet_slug=feed.outlet.slug,
+            outlet_language=feed.outlet.language,
+            category_id=feed.outlet.default_category_id,
+            etag=feed.etag or None,
+            last_modified=feed.last_modified or None,
+            poll_interval=feed.poll_interval,
+            consecutive_failures=feed.consecutive_failures,
+        )
+        for feed in feeds
+    ]
+
+
+def known_entries(outlet_id: int, urls: list[str], guids: list[str]) -> set[str]:
+    """The URLs and GUIDs among these that are stored already (URLs anywhere, GUIDs within the outlet)."""
+    hashes = {url_hash(url): url for url in urls}
+    known = {hashes[h] for h in Article.objects.filter(url_hash__in=list(hashes)).values_list("url_hash", flat=True)}
+    guids = [guid for guid in guids if guid]
+    if guids:
+        known.update(Article.objects.filter(outlet_id=outlet_id, guid__in=guids).values_list("guid", flat=True))
+    return known
+
+
+def save_article(job: FeedJob, draft: ArticleDraft) -> bool:
+    """Store one article in one transaction; False when it is already there."""
+    category_id = job.category_id
+    if draft.category_slug:
+        category_id = (
+            Category.objects.filter(slug=draft.category_slug).values_list("pk", flat=True).first() or category_id
+        )
+    try:
+        with transaction.atomic():
+            if draft.guid and Article.objects.filter(outlet_id=job.outlet_id, guid=draft.guid).exists():
+                return False
+            _, created = Article.objects.get_or_create(
+                url_hash=url_hash(draft.url),
+                defaults=dict(
+                    outlet_id=job.outlet_id, feed_id=job.feed_id, category_id=category_id, url=draft.url,
+                    guid=draft.guid[:1000], title=draft.title[:1000], tags=list(draft.tags), summary=draft.summary,
+                    content_html=draft.content_html, author=draft.author[:300], language=draft.language[:8],
+                    image_url=draft.image_url[:2000], image_caption=draft.image_caption[:1000],
+                    word_count=draft.word_count, extraction_note=draft.extraction_note[:300],
+                    published_at=draft.published_at,
+                ),
+            )
+    except IntegrityError:
+        # Another worker stored the same URL between our check and our insert.
+        return False
+    return created
+
+
+def record_success(job: FeedJob, *, etag: str | None, last_modified: str | None, new_articles: int) -> None:
+    now = timezone.now()
+    interval = next_poll_interval(
+        current=job.poll_interval, new_articles=new_articles,
+        minimum=settings.POLL_INTERVAL_MIN, maximum=settings.POLL_INTERVAL_MAX,
+    )
+    Feed.objects.filter(pk=job.feed_id).update(
+        etag=(etag or "")[:500], last_modified=(last_modified or "")[:100], last_attempt_at=now,
+        last_success_at=now, consecutive_failures=0, last_new_articles=new_articles,
+        poll_interval=interval, next_attempt_at=next_attempt(now, interval),
+    )
+    if new_articles:
+        freshness.bump()
+
+
+def record_failure(job: FeedJob, *, error: str, retry_after: float | None) -> None:
+    now = timezone.now()
+    failures = job.consecutive_failures + 1
+    delay = backoff_delay(
+        failures=failures, base=job.poll_interval, cap=settings.BACKOFF_MAX, retry_after=retry_after
+    )
+    Feed.objects.filter(pk=job.feed_id).update(
+        last_attempt_at=now, last_error=error[:2000], last_error_at=now,
+        consecutive_failures=F("consecutive_failures") + 1, last_new_articles=0,
+        next_attempt_at=next_attempt(now, delay),
+    )
+    log.warning("crawl failed", extra={"feed_url": job.url, "source": job.outlet_slug, "error": error})

@@ -1,0 +1,157 @@
+"""Akhbar's settings: everything comes from the environment, with defaults for one machine."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+
+def env_bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("AKHBAR_DATA_DIR", "var")).resolve()
+
+DEBUG = env_bool("AKHBAR_DEBUG", False)
+
+
+def secret_key() -> str:
+    """AKHBAR_SECRET_KEY, else a random key kept in the data folder, so no install shares a public secret."""
+    if os.environ.get("AKHBAR_SECRET_KEY"):
+        return os.environ["AKHBAR_SECRET_KEY"]
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = secret_key()
+ALLOWED_HOSTS = env_list("AKHBAR_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("AKHBAR_CSRF_TRUSTED_ORIGINS")
+SITE_URL = os.environ.get("AKHBAR_SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "akhbar.sources",
+    "akhbar.news",
+    "akhbar.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "akhbar.web.urls"
+WSGI_APPLICATION = "akhbar.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+SQLITE_PATH = DATA_DIR / "akhbar.sqlite3"
+DATABASES = {
+    "default": dj_database_url.config(
+        env="DATABASE_URL",
+        default=f"sqlite:///{SQLITE_PATH}",
+        conn_max_age=600,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers (the site) and the writer (the crawler) work at once; IMMEDIATE avoids
+    # the lock-upgrade deadlock when two writers start a transaction together.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a real SQLite file too, beside the data, never an in-memory stand-in.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-akhbar.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "akhbar",
+        "TIMEOUT": 300,
+    }
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("AKHBAR_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"),
+    }
+}
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("ar", "العربية"), ("es", "Español"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Africa/Casablanca"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_MANIFEST_STRICT = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("AKHBAR_LOG_LEVEL", "WARNING")},
+}
+
+# The crawler.
+FETCH_USER_AGENT = os.environ.get(
+    "AKHBAR_USER_AGENT", "Akhbar/0.1 (+https://github.com/akhbar-news/akhbar; news aggregator)"
+)
+FETCH_ALLOW_NETWORKS = env_list("AKHBAR_FETCH_ALLOW_NETWORKS")
+FETCH_ONLY_NETWORKS = env_list("AKHBAR_FETCH_ONLY_NETWORKS")
+FETCH_MAX_BYTES = int(os.environ.get("AKHBAR_FETCH_MAX_BYTES", 10 * 1024 * 1024))
+FETCH_TIMEOUT = float(os.environ.get("AKHBAR_FETCH_TIMEOUT", 20))
+FETCH_CONCURRENCY = int(os.environ.get("AKHBAR_FETCH_CONCURRENCY", 64))
+FETCH_PER_HOST = int(os.environ.get("AKHBAR_FETCH_PER_HOST", 2))
+FETCH_HOST_DELAY = float(os.environ.get("AKHBAR_FETCH_HOST_DELAY", 0.5))
+FETCH_OBEY_ROBOTS = env_bool("AKHBAR_FETCH_OBEY_ROBOTS", True)
+POLL_INTERVAL_DEFAULT = int(os.environ.get("AKHBAR_POLL_INTERVAL", 600))
+POLL_INTERVAL_MIN = int(os.environ.get("AKHBAR_POLL_INTERVAL_MIN", 120))
+POLL_INTERVAL_MAX = int(os.environ.get("AKHBAR_POLL_INTERVAL_MAX", 3600))
+BACKOFF_MAX = int(os.environ.get("AKHBAR_BACKOFF_MAX", 6 * 3600))
+SCHEDULER_TICK = float(os.environ.get("AKHBAR_SCHEDULER_TICK", 5))

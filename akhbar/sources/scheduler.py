@@ -1,0 +1,68 @@
+"""The crawl scheduler: claims the feeds that are due and hands them to the Tasks backend."""
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from akhbar.sources.crawling import crawl_feeds_task
+from akhbar.sources.services import feeds_claim_due
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+
+
+class Scheduler:
+    """Runs in the background of `akhbar up`; stop() ends it after the batches under way."""
+
+    def __init__(self, *, tick: float | None = None, parallel_batches: int = 4):
+        self.tick = tick if tick is not None else settings.SCHEDULER_TICK
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="akhbar-scheduler", daemon=True)
+        # With the in-process backend, enqueue() runs the crawl: a pool keeps one slow batch from
+        # holding up the feeds that fall due after it.
+        self._pool = ThreadPoolExecutor(max_workers=parallel_batches, thread_name_prefix="akhbar-crawl")
+        self._running: set[Future] = set()
+        self._slots = threading.BoundedSemaphore(parallel_batches)
+
+    def start(self) -> "Scheduler":
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 30) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.dispatch_due()
+            except Exception:  # noqa: BLE001 - the scheduler must outlive one bad tick (a locked database, say)
+                log.exception("scheduler tick failed")
+            finally:
+                close_old_connections()
+            self._stop.wait(self.tick)
+
+    def dispatch_due(self) -> int:
+        """Enqueue every due feed, in batches, as far as free slots allow; return how many feeds."""
+        dispatched = 0
+        while self._slots.acquire(blocking=False):
+            feed_ids = feeds_claim_due(limit=BATCH_SIZE)
+            if not feed_ids:
+                self._slots.release()
+                break
+            future = self._pool.submit(self._enqueue, feed_ids)
+            future.add_done_callback(lambda _: self._slots.release())
+            dispatched += len(feed_ids)
+        return dispatched
+
+    @staticmethod
+    def _enqueue(feed_ids: list[int]) -> None:
+        try:
+            crawl_feeds_task.enqueue(feed_ids)
+        finally:
+            close_old_connections()

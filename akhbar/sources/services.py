@@ -1,0 +1,99 @@
+"""Writes about outlets and feeds: creating them, loading the defaults, claiming due feeds."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from akhbar.sources.models import Category, Feed, Outlet
+
+# A claimed feed is not handed out again before this, even if its worker dies without a word.
+CLAIM_LEASE = timedelta(minutes=15)
+
+CATEGORIES = {
+    "actualite": "Actualité", "politique": "Politique", "economie": "Économie", "societe": "Société",
+    "sport": "Sport", "culture": "Culture", "monde": "Monde", "regions": "Régions",
+    "technologie": "Technologie",
+}
+
+
+# Outlet slugs are the first segment of the site's addresses; these are taken by other pages.
+RESERVED_SLUGS = {"admin", "categorie", "archives", "static", "img", "sujet", "recherche", "api", "fr", "ar", "es",
+                  "en", "rss", "feeds", "sitemap", "robots", "media"}
+
+
+class SourceError(Exception):
+    """A request about sources that cannot be carried out; the message says why in plain words."""
+
+
+def categories_ensure() -> dict[str, Category]:
+    """Create the site's categories where missing; return them by slug."""
+    existing = {c.slug: c for c in Category.objects.all()}
+    for slug, name in CATEGORIES.items():
+        if slug not in existing:
+            existing[slug] = Category.objects.create(slug=slug, name=name)
+    return existing
+
+
+def outlet_upsert(
+    *, name: str, slug: str | None = None, homepage: str = "", language: str = "fr",
+    category: str | None = None, notes: str = "", feed_candidates: list[str] | None = None,
+) -> Outlet:
+    """Create an outlet, or update the one with the same slug."""
+    slug = slug or slugify(name) or None
+    if not slug:
+        raise SourceError(f"sources: cannot make an identifier from the name {name!r}; give --slug")
+    if slug in RESERVED_SLUGS:
+        raise SourceError(f"sources: the identifier {slug!r} is used by the site's own pages; give another --slug")
+    categories = categories_ensure()
+    if category and category not in categories:
+        raise SourceError(f"sources: unknown category {category!r}; choose one of {', '.join(sorted(categories))}")
+    outlet, _ = Outlet.objects.update_or_create(
+        slug=slug,
+        defaults=dict(
+            name=name, homepage=homepage, language=language, notes=notes, feed_candidates=feed_candidates or [],
+            default_category=categories.get(category or "actualite"),
+        ),
+    )
+    return outlet
+
+
+def feed_add(*, outlet: Outlet, url: str, kind: str = Feed.Kind.AUTO, note: str = "") -> Feed:
+    if not url.startswith(("http://", "https://")):
+        raise SourceError(f"sources: a feed address must start with http:// or https://, not {url!r}")
+    feed, created = Feed.objects.get_or_create(url=url, defaults=dict(outlet=outlet, kind=kind, note=note))
+    if not created and feed.outlet_id != outlet.pk:
+        raise SourceError(f"sources: {url} already belongs to {feed.outlet.name}")
+    return feed
+
+
+@transaction.atomic
+def outlets_load(rows: list[dict]) -> int:
+    """Load outlet rows (name, slug, homepage, lang, category, feeds, alternatives, notes); return how many were new."""
+    before = Outlet.objects.count()
+    for row in rows:
+        outlet = outlet_upsert(
+            name=row["name"], slug=row["slug"], homepage=row.get("homepage", ""),
+            language=row.get("lang", "fr"), category=row.get("category") or None, notes=row.get("notes", ""),
+            feed_candidates=row.get("alternatives", []),
+        )
+        for url in row.get("feeds", []):
+            feed_add(outlet=outlet, url=url, kind=row.get("kind", Feed.Kind.AUTO))
+    return Outlet.objects.count() - before
+
+
+def feeds_claim_due(*, limit: int = 200, outlet_slug: str | None = None, force: bool = False) -> list[int]:
+    """Claim the feeds that are due, so that no other scheduler or worker polls them at the same time."""
+    now = timezone.now()
+    due = Feed.objects.filter(enabled=True, outlet__enabled=True)
+    if outlet_slug:
+        due = due.filter(outlet__slug=outlet_slug)
+    if not force:
+        due = due.filter(next_attempt_at__lte=now)
+    claimed = []
+    for feed_id, next_at in due.order_by("next_attempt_at").values_list("pk", "next_attempt_at")[:limit]:
+        # A conditional update is the claim: of two schedulers racing, only one changes the row.
+        if Feed.objects.filter(pk=feed_id, next_attempt_at=next_at).update(next_attempt_at=now + CLAIM_LEASE):
+            claimed.append(feed_id)
+    return claimed
