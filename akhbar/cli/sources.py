@@ -3,6 +3,7 @@
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
@@ -27,8 +28,12 @@ def register(commands) -> None:
     listing.add_argument("--outlet", metavar="SLUG")
     listing.set_defaults(handler=handle_list)
 
-    discover = actions.add_parser("discover", help="find the feeds of a homepage")
-    discover.add_argument("homepage")
+    discover = actions.add_parser("discover", help="find the feeds of a homepage, or of an outlet")
+    target = discover.add_mutually_exclusive_group(required=True)
+    target.add_argument("homepage", nargs="?")
+    target.add_argument("--outlet", metavar="SLUG", help="an outlet's homepage and known alternative feeds")
+    discover.add_argument("--apply", action="store_true", help="with --outlet: replace failing feeds by the first working one")
+    discover.add_argument("--json", action="store_true")
     discover.set_defaults(handler=handle_discover)
 
     import_ = actions.add_parser("import", help="import outlets from an OPML file")
@@ -83,16 +88,34 @@ def _when(moment) -> str:
 
 def handle_discover(options: argparse.Namespace) -> int:
     from akhbar.sources.crawling import run_discovery
+    from akhbar.sources.models import Outlet
+    from akhbar.sources.services import outlet_apply_discovery
 
-    candidates = run_discovery(options.homepage)
-    table = Table(title=f"Feeds of {options.homepage}")
+    outlet = Outlet.objects.filter(slug=options.outlet).first() if options.outlet else None
+    if options.outlet and (outlet is None or not outlet.homepage):
+        print(f"sources: no outlet {options.outlet!r} with a homepage; see `akhbar sources list`", file=sys.stderr)
+        return 2
+    homepage = outlet.homepage if outlet else options.homepage
+    known = tuple(outlet.feed_candidates) + tuple(outlet.feeds.values_list("url", flat=True)) if outlet else ()
+    candidates = run_discovery(homepage, known=known)
+    if options.json:
+        print(json.dumps([asdict(c) for c in candidates], ensure_ascii=False, indent=1))
+    else:
+        print_candidates(homepage, candidates)
+    if outlet and options.apply:
+        feed = outlet_apply_discovery(outlet, [c.url for c in candidates if c.ok])
+        print(f"{outlet.name}: now polling {feed.url}" if feed else f"{outlet.name}: feeds left as they are")
+    return 0 if any(c.ok for c in candidates) else 1
+
+
+def print_candidates(homepage: str, candidates: list) -> None:
+    table = Table(title=f"Feeds of {homepage}")
     for column in ("address", "found by", "result"):
         table.add_column(column, overflow="fold")
     for candidate in sorted(candidates, key=lambda c: (not c.ok, c.url)):
         result = f"[green]{candidate.format}, {candidate.entries} items[/green]" if candidate.ok else candidate.error
         table.add_row(candidate.url, candidate.found_by, result)
     Console().print(table)
-    return 0 if any(c.ok for c in candidates) else 1
 
 
 def handle_import(options: argparse.Namespace) -> int:

@@ -81,8 +81,8 @@ def _special_kind(address: IPAddress) -> str | None:
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
         ("shared (carrier-grade NAT)", address in SHARED_SPACE),
-        ("private", address.is_private),
         ("reserved", address.is_reserved),
+        ("private", address.is_private),
         # Catches the rest of the IANA special-purpose registry (documentation, benchmarking...).
         ("not publicly routable", not address.is_global),
     )

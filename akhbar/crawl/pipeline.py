@@ -183,9 +183,11 @@ class DiscoveredCandidate:
     error: str = ""
 
 
-async def discover_feeds(homepage_url: str, *, fetcher: Fetcher) -> list[DiscoveredCandidate]:
-    """Find an outlet's feeds: its <link rel="alternate">, common paths, then robots.txt's sitemaps."""
-    candidates: dict[str, str] = {}
+async def discover_feeds(
+    homepage_url: str, *, fetcher: Fetcher, known: tuple[str, ...] = ()
+) -> list[DiscoveredCandidate]:
+    """Find an outlet's feeds: addresses known already, its <link rel="alternate">, common paths, robots.txt's sitemaps."""
+    candidates: dict[str, str] = dict.fromkeys(known, "known")
     try:
         page = await fetcher.fetch(homepage_url)
         html = decode_html(page.body, http_charset=page.charset)

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from akhbar.sources.defaults import read_outlets_tsv
 from akhbar.sources.models import Outlet
-from akhbar.sources.services import outlets_load
+from akhbar.sources.services import CATEGORIES, outlets_load
 
 
 def prepare_data_folder() -> None:
@@ -21,7 +21,7 @@ def load_outlets_first_run(*, demo_outlets: list[dict] | None = None) -> int:
     if demo_outlets is not None:
         rows = [
             {"name": o["name"], "slug": o["slug"], "homepage": o["homepage"], "lang": o["lang"],
-             "category": o.get("category"), "feeds": [o["feed_url"]]}
+             "category": o.get("category") if o.get("category") in CATEGORIES else None, "feeds": [o["feed_url"]]}
             for o in demo_outlets
         ]
     else:

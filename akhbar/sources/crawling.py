@@ -43,10 +43,12 @@ def run_crawl(feed_ids: list[int], *, on_done: Callable[[FeedOutcome], None] | N
         close_old_connections()
 
 
-def run_discovery(homepage_url: str) -> list[pipeline.DiscoveredCandidate]:
+def run_discovery(homepage_url: str, *, known: tuple[str, ...] = ()) -> list[pipeline.DiscoveredCandidate]:
+    """Try every way of finding a homepage's feeds; each address comes back with what it gave."""
+
     async def discover() -> list[pipeline.DiscoveredCandidate]:
         async with make_fetcher() as fetcher:
-            return await pipeline.discover_feeds(homepage_url, fetcher=fetcher)
+            return await pipeline.discover_feeds(homepage_url, fetcher=fetcher, known=known)
 
     return asyncio.run(discover())
 

@@ -3,6 +3,7 @@
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 import defusedxml.ElementTree as safe_xml
+from defusedxml import DefusedXmlException
 from django.utils.text import slugify
 
 from akhbar.sources.models import Outlet
@@ -16,7 +17,7 @@ def parse_opml(data: bytes | str) -> list[dict]:
     """Rows for services.outlets_load, one per outline that has an xmlUrl (outlets group their feeds)."""
     try:
         root = safe_xml.fromstring(data)
-    except (safe_xml.ParseError, safe_xml.DefusedXmlException, ValueError) as error:
+    except (safe_xml.ParseError, DefusedXmlException, ValueError) as error:
         raise OpmlError(f"opml: this file is not valid OPML ({error})") from error
     rows: dict[str, dict] = {}
     for outline in root.iter("outline"):

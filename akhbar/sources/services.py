@@ -97,3 +97,19 @@ def feeds_claim_due(*, limit: int = 200, outlet_slug: str | None = None, force: 
         if Feed.objects.filter(pk=feed_id, next_attempt_at=next_at).update(next_attempt_at=now + CLAIM_LEASE):
             claimed.append(feed_id)
     return claimed
+
+
+def outlet_apply_discovery(outlet: Outlet, working_urls: list[str]) -> Feed | None:
+    """Replace an outlet's failing feeds by the first working address discovery found; None if none."""
+    current = set(outlet.feeds.values_list("url", flat=True))
+    if any(url in current for url in working_urls):
+        return None  # a feed the outlet has works: nothing to replace
+    if not working_urls:
+        outlet.feeds.filter(consecutive_failures__gt=0).update(
+            note="discovery: no working feed found on the homepage, at the usual addresses or in robots.txt"
+        )
+        return None
+    failing = list(outlet.feeds.filter(consecutive_failures__gt=0))
+    outlet.feeds.filter(pk__in=[f.pk for f in failing]).update(enabled=False)
+    replaced = ", ".join(f.url for f in failing) or "none"
+    return feed_add(outlet=outlet, url=working_urls[0], note=f"discovery: found automatically; replaces {replaced}")

@@ -1,0 +1,124 @@
+"""decode_html turns the bytes of a web page into text, finding the encoding the way a browser does.
+
+Order: byte-order mark, HTTP charset, then the page's own declaration (XML declaration, <meta charset>,
+<meta http-equiv>) in its first 4 KB, then detection with charset_normalizer. Arabic outlets still serve
+windows-1256, often declared only by <meta>, sometimes not at all.
+
+One deliberate difference from browsers: a body that is valid UTF-8 and holds non-ASCII bytes is read as
+UTF-8 even when the server or the page declares a legacy single-byte encoding. Servers and CMS templates
+often announce iso-8859-1 by default in front of UTF-8 content, and text really written in a legacy
+encoding is practically never valid UTF-8 by accident: a French "é" in latin-1 (0xE9) would have to be
+followed by two bytes from 0x80-0xBF, which are control codes and rare symbols in latin-1, and Arabic in
+windows-1256 is a run of lead bytes (0xC1-0xFE) that UTF-8 rejects. Browsers keep the declaration and
+show mojibake; an aggregator that republishes text should not.
+"""
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+PRESCAN_BYTES = 4096
+# Detection reads both ends of a long page: the middle adds time, not accuracy.
+DETECTION_SAMPLE_BYTES = 16384
+FALLBACK_ENCODING = "cp1252"
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: its BOM starts the same way
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+# Covers <meta charset="x"> and <meta http-equiv="Content-Type" content="text/html; charset=x">.
+_META_CHARSET = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_TAGS = re.compile(rb"<[^>]*>")
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+# Labels that browsers map to a superset (WHATWG Encoding Standard): pages written in the superset's
+# extra characters are common, and decoding them with the narrower codec would lose them.
+_WHATWG_SUPERSETS = {
+    "iso8859_1": "cp1252",
+    "latin_1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859_9": "cp1254",
+    "iso8859_11": "cp874",
+    "tis_620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc_kr": "cp949",
+    "shift_jis": "cp932",
+    "big5": "big5hkscs",
+}
+_UTF16_32 = ("utf_16", "utf_32")
+
+
+def decode_html(body: bytes, *, http_charset: str | None = None) -> str:
+    """Decode a page to text; never raises on bad bytes (they become U+FFFD); C0 controls except tab/newlines are dropped."""
+    bom_encoding, bom_length = _bom(body)
+    if bom_encoding:
+        text = body[bom_length:].decode(bom_encoding, errors="replace")
+    else:
+        text = body.decode(_encoding(body, http_charset), errors="replace")
+    return _CONTROL_CHARS.sub("", text)
+
+
+def _bom(body: bytes) -> tuple[str | None, int]:
+    for mark, encoding in _BOMS:
+        if body.startswith(mark):
+            return encoding, len(mark)
+    return None, 0
+
+
+def _encoding(body: bytes, http_charset: str | None) -> str:
+    from_http = _codec(http_charset)
+    if from_http and from_http.startswith(_UTF16_32):
+        # Not ASCII-compatible, so the UTF-8 check below means nothing for it.
+        return from_http
+    if _is_utf8(body):
+        return "utf-8"
+    declared = from_http or _declared_in_page(body[:PRESCAN_BYTES])
+    return declared or _detected(body) or FALLBACK_ENCODING
+
+
+def _declared_in_page(head: bytes) -> str | None:
+    match = _XML_DECLARATION.match(head) or _META_CHARSET.search(head)
+    declared = _codec(match.group(1).decode("ascii")) if match else None
+    # A page that declares UTF-16 in ASCII bytes is not UTF-16: browsers read it as UTF-8.
+    return "utf-8" if declared and declared.startswith(_UTF16_32) else declared
+
+
+def _codec(label: str | None) -> str | None:
+    """Python codec name for a charset label, widened to the superset browsers use; None when unknown."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name.replace("-", "_")
+    except LookupError:
+        return None
+    if name in ("utf_16", "utf_32"):
+        name += "_le"  # WHATWG: the bare label means little-endian
+    return _WHATWG_SUPERSETS.get(name, name)
+
+
+def _is_utf8(body: bytes) -> bool:
+    """True when the body is valid UTF-8 with some non-ASCII byte (pure ASCII fits every declaration)."""
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A body cut short by a size limit may end in the middle of a character.
+        return error.reason == "unexpected end of data" and error.start >= len(body) - 3
+    return True
+
+
+def _detected(body: bytes) -> str | None:
+    sample = body
+    if len(body) > 2 * DETECTION_SAMPLE_BYTES:
+        sample = body[:DETECTION_SAMPLE_BYTES] + b"\n" + body[-DETECTION_SAMPLE_BYTES:]
+    # Markup is ASCII and would drown the few bytes that tell encodings apart.
+    text_only = _TAGS.sub(b" ", sample)
+    best = from_bytes(text_only if not text_only.isascii() else sample).best()
+    return _codec(best.encoding) if best is not None else None
