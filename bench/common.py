@@ -33,6 +33,34 @@ def ticker_links(page_html: str) -> list[str]:
     return [html.unescape(m["href"]) for m in TICKER_LINK.finditer(page_html)]
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds used so far by a process and all its descendants (Linux /proc)."""
+    stats: dict[int, list[str]] = {}
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone since the listing
+            stats[int(entry.name)] = fields
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    ticks, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            ticks += int(stats[pid][11]) + int(stats[pid][12])  # utime + stime
+        todo += children.get(pid, [])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
 @dataclass
 class DemoServer:
     """`akhbar up --demo --port P --workers N` as a user runs it (gunicorn), with its own data folder."""

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from common import DemoServer
+from common import DemoServer, machine_busy_ticks, tree_cpu_seconds
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
@@ -30,9 +30,13 @@ class Result:
     p99_ms: float
     requests: int
     errors: int  # non-2xx answers, socket errors and timeouts
+    server_cores: float = 0.0  # CPU used by akhbar up and its gunicorn, in cores
+    machine_busy: float = 0.0  # share of the whole machine's CPU in use, by anything
 
     def line(self) -> str:
-        return f"{self.rps:.0f} req/s, p99 {self.p99_ms:.1f} ms, {self.requests} requests, {self.errors} errors"
+        per_request = 1000 * self.server_cores / self.rps if self.rps else float("nan")
+        return (f"{self.rps:.0f} req/s, p99 {self.p99_ms:.1f} ms, {self.requests} requests, {self.errors} errors; "
+                f"server {self.server_cores:.2f} cores = {per_request:.2f} ms CPU/request; machine {self.machine_busy:.0%} busy")
 
 
 def parse_duration_ms(text: str) -> float:
@@ -107,9 +111,15 @@ def run_python(url: str, *, connections: int, seconds: float, threads: int) -> R
     return asyncio.run(_python_load(url, connections, seconds))
 
 
-def measure(load, url: str, options: argparse.Namespace) -> Result:
+def measure(load, url: str, options: argparse.Namespace, *, server_pid: int) -> Result:
+    """Warm up, then load the page; also what the server's processes and the machine spent meanwhile."""
     load(url, connections=options.connections, seconds=options.warmup, threads=options.threads)
-    return load(url, connections=options.connections, seconds=options.duration, threads=options.threads)
+    cpu_before, busy_before, started = tree_cpu_seconds(server_pid), machine_busy_ticks(), time.monotonic()
+    result = load(url, connections=options.connections, seconds=options.duration, threads=options.threads)
+    elapsed, busy_after = time.monotonic() - started, machine_busy_ticks()
+    result.server_cores = (tree_cpu_seconds(server_pid) - cpu_before) / elapsed
+    result.machine_busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])
+    return result
 
 
 def parse_args() -> argparse.Namespace:
@@ -131,12 +141,17 @@ def main() -> int:
     with DemoServer(workers=options.workers) as server:
         links = server.wait_crawled()
         version = server.content_version()
+        before = machine_busy_ticks()
+        time.sleep(2)
+        after = machine_busy_ticks()
+        idle_load = (after[0] - before[0]) / max(1, after[1] - before[1])
         print(f"akhbar up --demo --workers {options.workers} at {server.base_url}, data in {server.data_dir}")
         print(f"{len(links)} articles in the ticker; load: {client}, {options.connections} connections, "
               f"{options.warmup:g} s warm-up + {options.duration:g} s per page")
-        home = measure(load, server.base_url + "/", options)
+        print(f"machine {idle_load:.0%} busy before the load (anything above a few % skews the figures)")
+        home = measure(load, server.base_url + "/", options, server_pid=server.process.pid)
         print(f"home    /          {home.line()}")
-        article = measure(load, server.base_url + links[0], options)
+        article = measure(load, server.base_url + links[0], options, server_pid=server.process.pid)
         print(f"article {links[0]:<10} {article.line()}")
         if server.content_version() != version:
             print("warning: new articles arrived during the run, so some requests rendered pages afresh")

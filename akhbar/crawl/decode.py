@@ -52,6 +52,7 @@ _WHATWG_SUPERSETS = {
     "big5": "big5hkscs",
 }
 _UTF16_32 = ("utf_16", "utf_32")
+_PREFERRED = ("utf_8", "cp1252", "cp1256", "iso8859_15", "iso8859_6")
 
 
 def decode_html(body: bytes, *, http_charset: str | None = None) -> str:
@@ -120,5 +121,12 @@ def _detected(body: bytes) -> str | None:
         sample = body[:DETECTION_SAMPLE_BYTES] + b"\n" + body[-DETECTION_SAMPLE_BYTES:]
     # Markup is ASCII and would drown the few bytes that tell encodings apart.
     text_only = _TAGS.sub(b" ", sample)
-    best = from_bytes(text_only if not text_only.isascii() else sample).best()
-    return _codec(best.encoding) if best is not None else None
+    matches = list(from_bytes(text_only if not text_only.isascii() else sample))
+    if not matches:
+        return None
+    # French in latin-1 scores exactly like Central European cp1250 or Baltic cp1257: break the tie
+    # in favour of the encodings our outlets actually use.
+    best = matches[0]
+    ties = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    chosen = min(ties, key=lambda m: _PREFERRED.index(m.encoding) if m.encoding in _PREFERRED else len(_PREFERRED))
+    return _codec(chosen.encoding)

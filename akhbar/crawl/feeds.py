@@ -20,7 +20,9 @@ them, future ones included: only the pipeline knows "now", so it clamps.
 Titles: HTML stripped, entities decoded, one line, at most 1,000 chars; an entry
 without a title gets the start of its summary's text (160 chars, cut at a word),
 or "". An entry is kept only if it has an http(s) link, or a GUID that is one.
-Entries repeating an earlier (guid, link) pair are dropped.
+Entries repeating an earlier (guid, link) pair are dropped. feedparser resolves
+permalink GUIDs (RSS guid without isPermaLink="false", Atom id) against the feed
+URL like links, so a relative one becomes a URL on the feed's site.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from akhbar.crawl.normalize import clean_text_line, parse_date
 TITLE_MAX = 1_000
 DERIVED_TITLE_MAX = 160
 SAFE_ENTITY_LIMIT = 32
+_PARSED_DATES = ("published_parsed", "updated_parsed", "created_parsed")
 
 
 class FeedError(Exception):
@@ -129,6 +132,8 @@ def _harmless(problem: Exception) -> bool:
 
 
 def _entry_from_feedparser(item: dict, base: str) -> Entry | None:
+    # A plain dict: FeedParserDict's key aliasing makes each lookup about 5x slower.
+    item = dict(item)
     guid = _plain(item.get("id")).strip() or None
     alternates = [k.get("href") for k in item.get("links") or [] if k.get("rel") == "alternate"]
     link = next((u for u in (_http_url(c, base) for c in [*alternates, item.get("link")]) if u), None)
@@ -140,7 +145,7 @@ def _entry_from_feedparser(item: dict, base: str) -> Entry | None:
     content = max(contents, key=len) if contents else summary
     summary = summary or content
     author = (item.get("author_detail") or {}).get("name") or item.get("author")
-    raw_date = item.get("published") or item.get("updated") or item.get("created")
+    raw_date = next((item[k] for k in ("published", "updated", "created") if item.get(k)), None)
     return Entry(
         link=link,
         guid=guid,
@@ -159,7 +164,7 @@ def _entry_date(raw: object, item: dict) -> datetime | None:
     if parsed is not None:
         return parsed
     # feedparser knows more exotic formats (Korean, Greek, W3DTF variants); it returns UTC.
-    struct = item.get("published_parsed") or item.get("updated_parsed") or item.get("created_parsed")
+    struct = next((item[k] for k in _PARSED_DATES if item.get(k)), None)
     return datetime(*struct[:6], tzinfo=timezone.utc) if struct else None
 
 
@@ -171,8 +176,8 @@ def _image_from_feedparser(item: dict, content: str, summary: str, base: str) ->
     ]
     candidates += [m.get("url") for m in item.get("media_thumbnail") or []]
     candidates += [
-        link.get("href") for link in item.get("enclosures") or []
-        if str(link.get("type", "")).startswith("image/")
+        link.get("href") for link in item.get("links") or []
+        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/")
     ]
     return _first_image(candidates, content, summary, base)
 
@@ -204,9 +209,11 @@ def _entry_from_json(item: dict, base: str) -> Entry | None:
     link = link or _absolute_http(guid)
     if link is None:
         return None
-    text = _plain(item.get("content_text"))
+    # JSON Feed's content_text and summary are plain text.
+    text, summary_text = _plain(item.get("content_text")), _plain(item.get("summary"))
     content = _plain(item.get("content_html")) or (f"<p>{html.escape(text)}</p>" if text else "")
-    summary = f"<p>{html.escape(_plain(item.get('summary')))}</p>" if _plain(item.get("summary")) else content
+    summary = f"<p>{html.escape(summary_text)}</p>" if summary_text else content
+    content = content or summary
     authors = _list(item.get("authors")) or [item.get("author")]
     names = [_plain(a.get("name")) for a in authors if isinstance(a, dict)]
     images = [item.get("image"), item.get("banner_image")] + [
@@ -246,15 +253,14 @@ def _parse_sitemap(body: bytes, url: str) -> ParsedFeed:
         locs = [_text(loc) for child in root if _local(child) == "sitemap" for loc in child if _local(loc) == "loc"]
         children = [u for u in (_http_url(loc, url) for loc in locs) if u]
         return ParsedFeed(title=None, link=None, format="sitemap", entries=[], sitemaps=list(dict.fromkeys(children)))
-    names: list[str] = []
-    entries = [_entry_from_sitemap(node, url, names) for node in root if _local(node) == "url"]
+    entries = [_entry_from_sitemap(node, url) for node in root if _local(node) == "url"]
     return ParsedFeed(
-        title=names[0] if names else None, link=None, format="sitemap",
-        entries=_unique([e for e in entries if e is not None]),
+        title=clean_text_line(root.findtext(".//{*}publication/{*}name") or "") or None,
+        link=None, format="sitemap", entries=_unique([e for e in entries if e is not None]),
     )
 
 
-def _entry_from_sitemap(node: etree._Element, base: str, names: list[str]) -> Entry | None:
+def _entry_from_sitemap(node: etree._Element, base: str) -> Entry | None:
     # Keyed by "parent/child" local names, so image:title never passes for news:title.
     fields: dict[str, str] = {}
     for child in node.iter():
@@ -265,8 +271,6 @@ def _entry_from_sitemap(node: etree._Element, base: str, names: list[str]) -> En
     link = _http_url(fields.get("url/loc"), base)
     if link is None:
         return None
-    if fields.get("publication/name"):
-        names.append(clean_text_line(fields["publication/name"]))
     raw_date = fields.get("news/publication_date") or fields.get("url/lastmod") or ""
     return Entry(
         link=link, guid=None, title=_clean_title(fields.get("news/title")),
@@ -383,14 +387,12 @@ _WIDE_ENCODINGS = (
     (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"),
     (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le"),
 )
+_DECLARED_ENCODING = re.compile(rb"""^<\?.*encoding=['"](.*?)['"].*\?>""")
 _XML_DECL_ENCODING = re.compile(r"""^(<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
 _PROLOG_SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE\b[^\[>]*(?:\[.*?\]\s*)?>)", re.S | re.I)
 _ROOT = re.compile(r"\s*<([A-Za-z_][\w.:-]*)")
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-_XML_DECL = re.compile(rb"(?:\xef\xbb\xbf)?\s*<\?xml\b.*?\?>", re.S)
-_COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
-_DOCTYPE = re.compile(rb"<!DOCTYPE\b[^\[>]*(?:\[.*?\]\s*)?>", re.S | re.I)
-_ENTITY_DECL = re.compile(rb"<!ENTITY\b[^>]*>", re.I)
+_DTD_TOKEN = re.compile(rb"[\"'\[\]>]")
 _SAFE_ENTITY = re.compile(
     rb"""<!ENTITY\s+([A-Za-z_][\w.-]{0,31})\s+(["'])([^"'&%<>]{0,64}|&#x?[0-9A-Fa-f]{1,6};)\2\s*>"""
 )
@@ -402,7 +404,29 @@ def _as_utf8_if_wide(body: bytes) -> tuple[bytes, bool]:
         if body.startswith(mark):
             text = body.decode(codec, "replace").lstrip("\ufeff")
             return _XML_DECL_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8"), True
+    body = _short_declaration_line(body)
+    # feedparser 6.0 crashes (UnicodeDecodeError) on a non-ASCII declared encoding name;
+    # _DECLARED_ENCODING is its own pattern, so we clean exactly what it would read.
+    declared = _DECLARED_ENCODING.match(body)
+    if declared and not declared.group(1).isascii():
+        name = bytes(b for b in declared.group(1) if b < 0x80)
+        body = body[:declared.start(1)] + name + body[declared.end(1):]
     return body, False
+
+
+def _short_declaration_line(body: bytes) -> bytes:
+    """End the first line right after the XML declaration.
+
+    feedparser matches ^<\\?.*encoding=['"](.*?)['"].*\\?> over the first line, which
+    backtracks quadratically on a long line: 1 MB took seconds, 40 KB of quotes minutes.
+    """
+    if not body.startswith(b"<?"):
+        return body
+    end = body.find(b"?>", 0, 1024)
+    if end < 0:  # no declaration end in sight: make the pattern miss at once
+        return b"\n" + body
+    end += 2
+    return body if body[end:end + 1] in (b"\n", b"\r") else body[:end] + b"\n" + body[end:]
 
 
 def _root_name(head: str) -> str | None:
@@ -436,17 +460,49 @@ def _prolog_end(data: bytes) -> int:
 
 
 def _defuse_doctype(data: bytes) -> bytes:
-    """Drop the DTD, comments and PIs before the root element, keeping short literal entities."""
+    """Blank out the DTD and comments before the root element; re-declare short literal entities.
+
+    Comments go too: feedparser's fallback parser reads <!ENTITY lines even inside them.
+    One pass with str.find and a token scan: regexes with .*? here were quadratic.
+    """
     end = _prolog_end(data)
     if not _DECLARATION.search(data, 0, end):
         return data
-    declaration = _XML_DECL.match(data, 0, end)
-    start = declaration.end() if declaration else 0
-    # Comments go too: feedparser's fallback parser reads <!ENTITY lines even inside them.
-    prolog = _COMMENT_OR_PI.sub(b"", data[start:end])
-    safe = _SAFE_ENTITY.findall(prolog)[:SAFE_ENTITY_LIMIT]
-    prolog = _DECLARATION.sub(b"", _ENTITY_DECL.sub(b"", _DOCTYPE.sub(b"", prolog)))
+    parts: list[bytes] = []
+    safe: list[tuple[bytes, bytes, bytes]] = []
+    position = 0
+    while (start := data.find(b"<!", position, end)) >= 0:
+        parts.append(data[position:start])
+        if data.startswith(b"<!--", start):
+            close = data.find(b"-->", start + 4, end)
+            position = end if close < 0 else close + 3
+        elif _DECLARATION.match(data, start):
+            position = _declaration_end(data, start, end)
+            safe += _SAFE_ENTITY.findall(data, start, position)
+        else:
+            parts.append(b"<!")
+            position = start + 2
+            continue
+        parts.append(b" ")  # a blank, not nothing, so no "<!DOCTYPE" re-forms across the cut
+    parts.append(data[position:end])
+    prolog = _DECLARATION.sub(b" ", b"".join(parts))
     if safe:
-        declarations = b"".join(b'<!ENTITY %s "%s">\n' % (name, value) for name, _, value in safe)
+        declarations = b"".join(b'<!ENTITY %s "%s">\n' % (name, value) for name, _, value in safe[:SAFE_ENTITY_LIMIT])
         prolog += b"<!DOCTYPE feed [\n" + declarations + b"]>\n"
-    return data[:start] + prolog + data[end:]
+    return prolog + data[end:]
+
+
+def _declaration_end(data: bytes, start: int, end: int) -> int:
+    """Offset just past the ">" closing the declaration at start, internal subset included."""
+    depth, quote = 0, b""
+    for token in _DTD_TOKEN.finditer(data, start, end):
+        char = token.group()
+        if quote:
+            quote = b"" if char == quote else quote
+        elif char in (b'"', b"'"):
+            quote = char
+        elif char in (b"[", b"]"):
+            depth = depth + 1 if char == b"[" else max(depth - 1, 0)
+        elif depth == 0:
+            return token.end()
+    return end

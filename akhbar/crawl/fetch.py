@@ -19,17 +19,16 @@ import email.utils
 import http
 import logging
 import time
-import zlib
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from types import MappingProxyType
 
-import brotli
 import httpx
 
 from akhbar.crawl import robots
+from akhbar.crawl.decompress import CORRUPT_DATA, UnsupportedEncoding, decode, decoders_for
 from akhbar.crawl.netguard import AddressRefused, GuardedTransport, NetworkPolicy
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,6 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 CONNECT_TIMEOUT = 10.0
 ROBOTS_TIMEOUT = 10.0
 # Decompression works in steps of this many bytes, whatever the compression ratio.
-STEP = 64 * 1024
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
     "text/html;q=0.8, */*;q=0.5"
@@ -83,77 +81,12 @@ class FetchError(Exception):
         return type(self), (self.kind, self.url, str(self), self.status, self.retry_after)
 
 
-# Decoders turn content-coded bytes into pieces of at most about STEP bytes; feeding b"" drains them.
-
-
-class _Zlib:
-    """gzip, or deflate: zlib-wrapped by the standard, yet raw from many servers, so sniff the header."""
-
-    def __init__(self, wbits: int | None) -> None:
-        self._wbits = wbits
-        self._head = b""
-        self._d = zlib.decompressobj(wbits) if wbits is not None else None
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        if self._d is None:
-            self._head += data
-            if len(self._head) < 2:
-                return
-            first, second = self._head[0], self._head[1]
-            wrapped = first & 0x0F == 8 and ((first << 8) | second) % 31 == 0
-            self._d = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-            data, self._head = self._head, b""
-        piece = self._d.decompress(data, STEP)
-        while piece:
-            yield piece
-            piece = self._d.decompress(self._d.unconsumed_tail, STEP)
-
-
-class _Brotli:
-    def __init__(self) -> None:
-        self._d = brotli.Decompressor()
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        piece = self._d.process(data, output_buffer_limit=STEP)
-        while True:
-            if piece:
-                yield piece
-            if self._d.is_finished() or (not piece and self._d.can_accept_more_data()):
-                return
-            piece = self._d.process(b"", output_buffer_limit=STEP)
-
-
-_CODINGS = {
-    "gzip": lambda: _Zlib(32 + zlib.MAX_WBITS),
-    "x-gzip": lambda: _Zlib(32 + zlib.MAX_WBITS),
-    "deflate": lambda: _Zlib(None),
-    "br": _Brotli,
-}
-
-
 def _decoders(content_encoding: str, url: str) -> list:
-    decoders = []
-    # Codings are listed in the order they were applied; undo them last first.
-    for coding in reversed([c.strip().lower() for c in content_encoding.split(",")]):
-        if coding in ("", "identity"):
-            continue
-        if coding not in _CODINGS:
-            raise FetchError("connection", url, f"fetch: {url} came encoded as {coding!r}, which Akhbar cannot "
-                             "decode although it asked for gzip, deflate or br; report it to the site")
-        decoders.append(_CODINGS[coding]())
-    return decoders
-
-
-def _decode(decoders: list, data: bytes) -> Iterator[bytes]:
-    stream: Iterator[bytes] = iter((data,))
-    for decoder in decoders:
-        stream = _feed(decoder, stream)
-    return stream
-
-
-def _feed(decoder, stream: Iterator[bytes]) -> Iterator[bytes]:
-    for part in stream:
-        yield from decoder.feed(part)
+    try:
+        return decoders_for(content_encoding)
+    except UnsupportedEncoding as error:
+        raise FetchError("connection", url, f"fetch: {url} came encoded as {error}, which Akhbar cannot "
+                         "decode although it asked for gzip, deflate or br; report it to the site") from error
 
 
 def _too_large(url: str, limit: int, what: str) -> FetchError:
@@ -175,15 +108,15 @@ async def _read_body(response: httpx.Response, limit: int, *, truncate: bool) ->
             received += len(chunk)
             if received > limit and not truncate:
                 raise _too_large(url, limit, "sent more than")
-            for piece in _decode(decoders, chunk):
+            for piece in decode(decoders, chunk):
                 if _append(body, piece, limit, truncate, url):
                     return bytes(body)
             if received > limit:
                 return bytes(body)
-        for piece in _decode(decoders, b""):
+        for piece in decode(decoders, b""):
             if _append(body, piece, limit, truncate, url):
                 break
-    except (zlib.error, brotli.error) as exc:
+    except CORRUPT_DATA as exc:
         raise FetchError("connection", url, f"fetch: the body of {url} could not be decompressed ({exc}); "
                          "the site sent broken data, Akhbar tries again later") from exc
     return bytes(body)

@@ -22,6 +22,7 @@ not supported (a proxy would be the checked address, not the site).
 
 import ipaddress
 import socket
+import ssl
 import typing
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -128,7 +129,7 @@ class NetworkPolicy:
     def check(self, host: str, addresses: Sequence[str]) -> None:
         """Raise AddressRefused unless every address that `host` resolved to may be connected to."""
         if not addresses:
-            raise AddressRefused(f"fetch: {host} resolved to no address", host=host, address="")
+            raise AddressRefused(f"fetch: {host} resolved to no address; check the host name", host=host, address="")
         for address in addresses:
             if reason := self.refusal(address):
                 raise AddressRefused(
@@ -249,12 +250,13 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         policy: NetworkPolicy,
         *,
         limits: httpx.Limits = httpx.Limits(),
+        ssl_context: ssl.SSLContext | None = None,
         resolver: Resolver = resolve,
         inner: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
         # No proxy and no environment settings: the address checked must be the site's own.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -15,6 +15,7 @@ from akhbar.crawl.discover import candidate_feed_urls, find_feed_links, sitemaps
 from akhbar.crawl.extract import Extracted, extract_article
 from akhbar.crawl.feeds import Entry, FeedError, parse_feed
 from akhbar.crawl.fetch import FetchError, Fetcher
+from akhbar.crawl.language import detect_language
 from akhbar.crawl.normalize import canonical_url, clean_text_line, split_title_tags
 from akhbar.crawl.records import ArticleDraft, FeedJob, FeedOutcome
 from akhbar.crawl.sanitize import plain_text, sanitize_html
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 # A first poll of a big feed should not fetch a thousand pages at once; the rest comes next time.
 MAX_NEW_ARTICLES_PER_POLL = 60
 MAX_CHILD_SITEMAPS = 3
-SERVED_LANGUAGES = {"fr", "ar", "es", "en"}
 SUMMARY_CHARS = 400
 
 ProgressCallback = Callable[[FeedOutcome], None]
@@ -137,7 +137,7 @@ def build_draft(
     raw_title = clean_text_line(entry.title or (extracted.title if extracted else "") or "")
     _, tags = split_title_tags(raw_title)
     summary = plain_text(sanitize_html(entry.summary_html or "")) or text
-    language = (extracted.language if extracted else None) or ""
+    declared = (extracted.language if extracted else None) or job.outlet_language
     canonical = extracted.canonical_url if extracted else None
     return ArticleDraft(
         url=canonical_url(final_url, canonical=canonical),
@@ -147,7 +147,7 @@ def build_draft(
         summary=_shorten(summary, SUMMARY_CHARS),
         content_html=extracted.html if use_page else feed_html,
         author=clean_text_line((extracted.author if extracted else None) or entry.author or ""),
-        language=language if language in SERVED_LANGUAGES else job.outlet_language,
+        language=detect_language(f"{raw_title}\n{text}", declared=declared),
         image_url=(extracted.image_url if extracted else None) or entry.image_url or "",
         image_caption=clean_text_line((extracted.image_caption if extracted else None) or ""),
         published_at=_publication_date(entry, extracted),

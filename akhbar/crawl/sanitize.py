@@ -43,6 +43,8 @@ def sanitize_html(html: str, *, base_url: str | None = None) -> str:
     """Keep only the allowed tags and http(s) URLs, resolving relative ones against base_url."""
     if not html:
         return ""
+    # A lone surrogate (a broken numeric entity upstream) cannot cross into nh3's UTF-8.
+    html = html.encode("utf-8", "replace").decode("utf-8")
     html = _HEADING_TAG.sub(lambda m: f"<{m[1]}h{_HEADING_LEVEL[m[2]]}", html)
     try:
         return _clean(html, _relative_urls(base_url))

@@ -1,1 +1,1 @@
-"""The sample publisher: local copies of Moroccan outlets for the demo, the tests and the benchmarks (see publisher.py)."""
+"""Sample Moroccan outlets served on this machine for the demo, the tests and the benchmarks (see publisher.py)."""

@@ -58,7 +58,8 @@ class Outlet:
 
 def load_outlets(now: datetime) -> list[Outlet]:
     """Every hand-written outlet, with relative dates counted back from `now`."""
-    return [_outlet(json.loads(path.read_text(encoding="utf-8")), now) for path in sorted((DATA_DIR / "outlets").glob("*.json"))]
+    files = sorted((DATA_DIR / "outlets").glob("*.json"))
+    return [_outlet(json.loads(path.read_text(encoding="utf-8")), now) for path in files]
 
 
 @cache
@@ -89,10 +90,10 @@ def long_date(lang: str, when: datetime) -> str:
 
 def _outlet(raw: dict, now: datetime) -> Outlet:
     # Newest first, as feeds list them, whatever order the file was written in.
-    articles = tuple(sorted((_article(item, now) for item in raw.pop("articles")), key=lambda a: a.published, reverse=True))
+    articles = sorted((_article(item, now) for item in raw.pop("articles")), key=lambda a: a.published, reverse=True)
     raw["nav"] = tuple(raw["nav"])
     raw["comments"] = tuple(raw["comments"])
-    return Outlet(articles=articles, **raw)
+    return Outlet(articles=tuple(articles), **raw)
 
 
 def _article(raw: dict, now: datetime) -> Article:

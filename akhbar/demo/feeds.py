@@ -1,4 +1,4 @@
-"""Feeds of the sample outlets: RSS 2.0, Atom 1.0 and Google News sitemaps, written by hand with each outlet's quirks."""
+"""Feeds of the sample outlets: RSS 2.0, Atom 1.0 and Google News sitemaps, written with each outlet's quirks."""
 
 from datetime import datetime
 from email.utils import format_datetime
@@ -16,12 +16,13 @@ def image_size(name: str) -> int:
 
 
 def rss(outlet: Outlet, *, base_url: str, now: datetime) -> str:
-    """An RSS 2.0 document; `feed_options` switch on CDATA descriptions, enclosures, media:content, dc:creator..."""
+    """An RSS 2.0 document; `feed_options` turn on CDATA, enclosures, media:content, dc:creator and the like."""
     options = outlet.feed_options
     items = "\n".join(_rss_item(outlet, article, base_url, options) for article in outlet.articles)
     updated = max((a.published for a in outlet.articles), default=now)
     return f"""<?xml version="1.0" encoding="{outlet.encoding}"?>
-<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:media="http://search.yahoo.com/mrss/">
 <channel>
 <title>{escape(outlet.name)}</title>
 <link>{escape(f"{base_url}/{outlet.slug}/")}</link>
@@ -40,7 +41,7 @@ def atom(outlet: Outlet, *, base_url: str, now: datetime) -> str:
     """An Atom 1.0 document, with enclosure links for the lead images."""
     entries = "\n".join(_atom_entry(outlet, article, base_url) for article in outlet.articles)
     updated = max((a.published for a in outlet.articles), default=now)
-    return f"""<?xml version="1.0" encoding="utf-8"?>
+    return f"""<?xml version="1.0" encoding="{outlet.encoding}"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{outlet.lang}">
 <title>{escape(outlet.name)}</title>
 <subtitle>{escape(outlet.tagline)}</subtitle>
@@ -59,7 +60,8 @@ def news_sitemap(outlet: Outlet, *, base_url: str) -> str:
     urls = "\n".join(
         f"""<url>
 <loc>{escape(base_url + a.path)}</loc>
-<news:news><news:publication><news:name>{escape(outlet.name)}</news:name><news:language>{outlet.lang}</news:language></news:publication>
+<news:news><news:publication><news:name>{escape(outlet.name)}</news:name>
+<news:language>{outlet.lang}</news:language></news:publication>
 <news:publication_date>{_rfc3339(a.published)}</news:publication_date>
 <news:title>{escape(a.title)}</news:title>
 <news:keywords>{escape(", ".join(a.tags))}</news:keywords></news:news>
@@ -68,7 +70,8 @@ def news_sitemap(outlet: Outlet, *, base_url: str) -> str:
         for a in outlet.articles
     )
     return f"""<?xml version="1.0" encoding="{outlet.encoding}"?>
-<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"
+ xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
 {urls}
 </urlset>
 """
@@ -90,15 +93,17 @@ def _rss_item(outlet: Outlet, article: Article, base_url: str, options: dict) ->
     else:
         guid = f'<guid isPermaLink="true">{escape(url)}</guid>'
     lines = [f"<title>{title}</title>", f"<link>{escape(url)}</link>", guid,
-             f"<pubDate>{_rfc822(article.published, options)}</pubDate>", f"<description>{description}</description>"]
+             f"<pubDate>{_rfc822(article.published, options)}</pubDate>",
+             f"<description>{description}</description>"]
     lines += [f"<category>{escape(name)}</category>" for name in (article.section, *article.tags)]
     if options.get("dc_creator"):
         lines.append(f"<dc:creator>{escape(article.author)}</dc:creator>")
     if options.get("enclosure"):
         lines.append(f'<enclosure url={quoteattr(image_url)} length="{image_size(article.image)}" type="image/jpeg"/>')
     if options.get("media_content"):
-        lines.append(f'<media:content url={quoteattr(image_url)} medium="image" type="image/jpeg" width="640" height="360">'
-                     f"<media:description>{escape(article.caption)}</media:description></media:content>")
+        caption = f"<media:description>{escape(article.caption)}</media:description>"
+        media = f'<media:content url={quoteattr(image_url)} medium="image" type="image/jpeg">'
+        lines.append(f"{media}{caption}</media:content>")
     return "<item>\n" + "\n".join(lines) + "\n</item>"
 
 

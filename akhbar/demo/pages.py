@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from .content import DATA_DIR, MOROCCO, Article, Outlet, byline_date, long_date, strings
 
+INREAD_AD = '<a href="/ads/click?slot=inread" rel="sponsored nofollow"><img src="/media/pub-300x250.png" alt=""></a>'
 FEED_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 # Each outlet gets its own accent colour, so the pages do not all look alike.
 COLOURS = ("#c8102e", "#0b5394", "#006233", "#e69138", "#674ea7", "#134f5c")
@@ -64,7 +65,7 @@ def article_page(outlet: Outlet, article: Article, *, base_url: str, now: dateti
 def homepage(outlet: Outlet, *, base_url: str, now: datetime) -> str:
     """The outlet's front page: teasers of every article and, when it has a feed, the discovery link."""
     teasers = "\n".join(
-        f'<article class="teaser"><a href="{_e(a.path)}"><img src="{_e(image_path(outlet, a))}" alt="" width="320" height="180"></a>'
+        f'<article class="teaser"><a href="{_e(a.path)}"><img src="{_e(image_path(outlet, a))}" alt=""></a>'
         f'<h3><a href="{_e(a.path)}">{_e(a.title)}</a></h3><p>{_e(a.summary)}</p>'
         f'<time datetime="{_iso(a.published)}">{_e(byline_date(outlet, a.published))}</time></article>'
         for a in outlet.articles
@@ -81,7 +82,8 @@ def homepage(outlet: Outlet, *, base_url: str, now: datetime) -> str:
 def index_page(outlets: list[Outlet], *, base_url: str) -> str:
     """The publisher's own front page, linking every outlet and feed."""
     items = "\n".join(
-        f'<li><a href="/{o.slug}/">{_e(o.name)}</a> ({o.lang}) — <a href="{_e(o.feed_path)}">{o.feed_format}</a></li>' for o in outlets
+        f'<li><a href="/{o.slug}/">{_e(o.name)}</a> ({o.lang}) — <a href="{_e(o.feed_path)}">{o.feed_format}</a></li>'
+        for o in outlets
     )
     return _template("index.html").substitute(outlets=items)
 
@@ -116,7 +118,8 @@ def _charset_meta(encoding: str, variant: int) -> str:
 def _feed_link(outlet: Outlet, base_url: str) -> str:
     if outlet.feed_format not in FEED_TYPES:
         return ""
-    return f'<link rel="alternate" type="{FEED_TYPES[outlet.feed_format]}" title="{_e(outlet.name)}" href="{_e(base_url + outlet.feed_path)}">'
+    feed_type, href = FEED_TYPES[outlet.feed_format], _e(base_url + outlet.feed_path)
+    return f'<link rel="alternate" type="{feed_type}" title="{_e(outlet.name)}" href="{href}">'
 
 
 def _body(article: Article, others: list[Article], words: dict) -> str:
@@ -125,8 +128,7 @@ def _body(article: Article, others: list[Article], words: dict) -> str:
     if others and len(parts) > 2:
         parts.insert(2, f'<div class="read-also"><strong>{_e(words["read_also"])}</strong> {_link(others[0])}</div>')
     if len(parts) > 5:
-        parts.insert(5, f'<div class="ad ad-inread"><span>{_e(words["advert"])}</span>'
-                        f'<a href="/ads/click?slot=inread" rel="sponsored nofollow"><img src="/media/pub-300x250.png" width="300" height="250" alt=""></a></div>')
+        parts.insert(5, f'<div class="ad ad-inread"><span>{_e(words["advert"])}</span>{INREAD_AD}</div>')
     return "\n".join(parts)
 
 

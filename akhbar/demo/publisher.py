@@ -30,6 +30,7 @@ import sys
 import threading
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
@@ -39,14 +40,19 @@ from .site import Resource, Site
 logger = logging.getLogger(__name__)
 
 SLOW_SECONDS = 30
-ERROR_PAGE = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{status}</title></head><body><h1>{status}</h1></body></html>"
-EMPTY_RSS = b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Slow</title><link>/</link><description>Slow feed</description></channel></rss>\n'
+ERROR_PAGE = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>{status}</title></head><body>{status}</body>'
+EMPTY_RSS = (b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Slow</title>'
+             b"<link>http://127.0.0.1/broken/</link><description>Slow feed</description></channel></rss>\n")
 
 
 class SamplePublisher:
-    """The sample outlets on a ThreadingHTTPServer in a daemon thread; also a context manager."""
+    """The sample outlets on a ThreadingHTTPServer in a daemon thread; also a context manager.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, articles_per_outlet: int | None = None, extra_outlets: int = 0):
+    request_log holds (method, raw request target with its query) for every request parsed, in arrival order.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
+                 articles_per_outlet: int | None = None, extra_outlets: int = 0):
         self.host, self.port = host, port
         self.articles_per_outlet, self.extra_outlets = articles_per_outlet, extra_outlets
         self.base_url = ""
@@ -66,11 +72,14 @@ class SamplePublisher:
         server = _Server((self.host, self.port), _Handler)
         host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
         self.base_url = f"http://{host}:{server.server_address[1]}"
-        site = Site(self.base_url, now=datetime.now(UTC), articles_per_outlet=self.articles_per_outlet, extra_outlets=self.extra_outlets)
+        site = Site(self.base_url, now=datetime.now(UTC),
+                    articles_per_outlet=self.articles_per_outlet, extra_outlets=self.extra_outlets)
         server.site, server.stopping, server.record = site, self._stopping, self._record
         self._server, self._site = server, site
         self.outlets = [outlet.public(self.base_url) for outlet in site.outlets]
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sample-publisher", daemon=True)
+        # A short poll interval keeps stop() quick; shutdown() waits for the loop to notice.
+        serve = partial(server.serve_forever, poll_interval=0.05)
+        self._thread = threading.Thread(target=serve, name="sample-publisher", daemon=True)
         self._thread.start()
         return self
 
@@ -85,7 +94,7 @@ class SamplePublisher:
         self._server = self._thread = None
 
     def article_urls(self, slug: str) -> list[str]:
-        """Absolute URLs of the outlet's articles, in feed order (newest first for all but hand-placed ones)."""
+        """Absolute URLs of the outlet's articles, in feed order (newest first)."""
         if self._site is None:
             raise RuntimeError("publisher: not started; call start() first")
         return [self.base_url + article.path for article in self._site.outlet(slug).articles]
@@ -142,7 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(urlsplit(self.path).path)
         broken = BROKEN_ROUTES.get(path)
         if broken is not None:
-            broken(self, send_body)
+            broken(self, send_body=send_body)
             return
         resource = self.server.site.resolve(path)
         if resource is None:
@@ -203,8 +212,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 BROKEN_ROUTES = {
-    "/broken/404.rss": lambda handler, send_body: handler._send_error(404, send_body),
-    "/broken/500.rss": lambda handler, send_body: handler._send_error(500, send_body),
+    "/broken/404.rss": partial(_Handler._send_error, status=404),
+    "/broken/500.rss": partial(_Handler._send_error, status=500),
     "/broken/invalid.rss": _Handler._broken_invalid,
     "/broken/slow.rss": _Handler._broken_slow,
 }
@@ -227,7 +236,7 @@ def accepts_gzip(accept_encoding: str) -> bool:
 
 
 def not_modified(headers, etag: str, last_modified: datetime) -> bool:
-    """Whether the request's validators still match: If-None-Match first, If-Modified-Since otherwise (RFC 9110 §13.2.2)."""
+    """Whether the request's validators still match: If-None-Match, else If-Modified-Since (RFC 9110 §13.2.2)."""
     if_none_match = headers.get("If-None-Match")
     if if_none_match is not None:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
@@ -246,13 +255,14 @@ def not_modified(headers, etag: str, last_modified: datetime) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """Serve the sample outlets until interrupted."""
-    parser = argparse.ArgumentParser(prog="python -m akhbar.demo.publisher", description="Serve Akhbar's sample outlets.")
+    parser = argparse.ArgumentParser(prog="python -m akhbar.demo.publisher", description=main.__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--extra-outlets", type=int, default=0, help="synthetic outlets bench-1..N, for benchmarks")
     parser.add_argument("--articles-per-outlet", type=int, default=None, help="articles in each synthetic outlet")
     args = parser.parse_args(argv)
-    publisher = SamplePublisher(args.host, args.port, articles_per_outlet=args.articles_per_outlet, extra_outlets=args.extra_outlets)
+    publisher = SamplePublisher(args.host, args.port,
+                                articles_per_outlet=args.articles_per_outlet, extra_outlets=args.extra_outlets)
     publisher.start()
     print(f"Sample publisher on {publisher.base_url}/", flush=True)
     for outlet in publisher.outlets:

@@ -12,7 +12,7 @@ from . import feeds, pages, synthetic
 from .content import DATA_DIR, Article, Outlet, load_outlets
 
 IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
-PRIVATE_PAGE = b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Espace priv\xc3\xa9</title></head><body><p>Espace r\xc3\xa9serv\xc3\xa9.</p></body></html>"
+PRIVATE_PAGE = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Privé</title></head><body></body></html>'
 
 
 @dataclass
@@ -38,14 +38,15 @@ class Resource:
 class Site:
     """The route table of the hand-written outlets plus `extra_outlets` synthetic ones."""
 
-    def __init__(self, base_url: str, *, now: datetime, articles_per_outlet: int | None = None, extra_outlets: int = 0):
+    def __init__(self, base_url: str, *, now: datetime, articles_per_outlet: int | None = None,
+                 extra_outlets: int = 0):
         self.base_url = base_url
         self.now = now.replace(second=0, microsecond=0)
         self.outlets = load_outlets(self.now) + synthetic.bench_outlets(extra_outlets, articles_per_outlet, self.now)
         self._routes: dict[str, Callable[[], Resource]] = {}
         self._cache: dict[str, Resource] = {}
         self._cache_lock = threading.Lock()
-        self._private = Resource(PRIVATE_PAGE, "text/html; charset=utf-8", self.now)
+        self._private = Resource(PRIVATE_PAGE.encode(), "text/html; charset=utf-8", self.now)
         self._add_routes()
 
     def resolve(self, path: str) -> Resource | None:
@@ -67,7 +68,8 @@ class Site:
         raise ValueError(f"publisher: no outlet {slug!r}; known: {', '.join(o.slug for o in self.outlets)}")
 
     def _add_routes(self) -> None:
-        self._routes["/"] = lambda: self._text(pages.index_page(self.outlets, base_url=self.base_url), "text/html; charset=utf-8")
+        index = pages.index_page
+        self._routes["/"] = lambda: self._text(index(self.outlets, base_url=self.base_url), "text/html; charset=utf-8")
         self._routes["/robots.txt"] = lambda: self._text(self._robots(), "text/plain; charset=utf-8")
         images = {path.name: path for path in (DATA_DIR / "images").iterdir() if path.suffix in IMAGE_TYPES}
         for name, path in images.items():
@@ -76,22 +78,25 @@ class Site:
             self._add_outlet_routes(outlet, images)
 
     def _add_outlet_routes(self, outlet: Outlet, images: dict) -> None:
-        slug, newest = outlet.slug, max((a.published for a in outlet.articles), default=self.now)
-        html_type = "text/html; charset=utf-8" if outlet.encoding == "utf-8" else "text/html"  # legacy pages: <meta> only
-        self._routes[f"/{slug}/"] = lambda: self._text(
-            pages.homepage(outlet, base_url=self.base_url, now=self.now), html_type, newest, outlet.encoding)
-        self._routes[f"/{slug}/news-sitemap.xml"] = lambda: self._text(
-            feeds.news_sitemap(outlet, base_url=self.base_url), f"application/xml; charset={outlet.encoding}", newest, outlet.encoding)
-        if outlet.feed_format == "rss":
-            self._routes[outlet.feed_path] = lambda: self._text(
-                feeds.rss(outlet, base_url=self.base_url, now=self.now), f"application/rss+xml; charset={outlet.encoding}", newest, outlet.encoding)
-        elif outlet.feed_format == "atom":
-            self._routes[outlet.feed_path] = lambda: self._text(
-                feeds.atom(outlet, base_url=self.base_url, now=self.now), "application/atom+xml; charset=utf-8", newest)
+        newest = max((a.published for a in outlet.articles), default=self.now)
+        charset = outlet.encoding
+        html_type = "text/html; charset=utf-8" if charset == "utf-8" else "text/html"  # legacy pages: <meta> only
+
+        def rendered(render, content_type, **options):
+            text = partial(render, outlet, base_url=self.base_url, **options)
+            return lambda: self._text(text(), content_type, newest, charset)
+
+        self._routes[f"/{outlet.slug}/"] = rendered(pages.homepage, html_type, now=self.now)
+        sitemap_type = f"application/xml; charset={charset}"
+        self._routes[f"/{outlet.slug}/news-sitemap.xml"] = rendered(feeds.news_sitemap, sitemap_type)
+        if outlet.feed_format in ("rss", "atom"):
+            render = feeds.rss if outlet.feed_format == "rss" else feeds.atom
+            feed_type = f"application/{outlet.feed_format}+xml; charset={charset}"
+            self._routes[outlet.feed_path] = rendered(render, feed_type, now=self.now)
         for variant, article in enumerate(outlet.articles):
             self._routes[article.path] = partial(self._article, outlet, article, variant, html_type)
         for name in {article.image for article in outlet.articles}:
-            self._routes[f"/{slug}/images/{name}"] = partial(self._image, images[name])
+            self._routes[f"/{outlet.slug}/images/{name}"] = partial(self._image, images[name])
 
     def _article(self, outlet: Outlet, article: Article, variant: int, content_type: str) -> Resource:
         if not article.paragraphs:
@@ -103,9 +108,9 @@ class Site:
         sitemaps = "".join(f"Sitemap: {self.base_url}/{outlet.slug}/news-sitemap.xml\n" for outlet in self.outlets)
         return f"User-agent: *\nDisallow: /private/\n\n{sitemaps}"
 
-    def _text(self, text: str, content_type: str, last_modified: datetime | None = None, encoding: str = "utf-8") -> Resource:
+    def _text(self, text: str, content_type: str, modified: datetime | None = None, encoding="utf-8") -> Resource:
         # Legacy encodings cannot spell every character of the shared chrome; references keep the page valid.
-        return Resource(text.encode(encoding, "xmlcharrefreplace"), content_type, last_modified or self.now)
+        return Resource(text.encode(encoding, "xmlcharrefreplace"), content_type, modified or self.now)
 
     def _image(self, path) -> Resource:
         return Resource(path.read_bytes(), IMAGE_TYPES[path.suffix], self.now, compressible=False)

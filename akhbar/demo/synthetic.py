@@ -47,7 +47,7 @@ def _outlet(number: int, per_outlet: int, now: datetime) -> Outlet:
         name=f"Bench {number}",
         slug=slug,
         lang="fr",
-        category="general",
+        category="actualite",
         tagline="Site synthétique pour les bancs d'essai",
         feed_path=f"/{slug}/feed.rss",
         feed_format="rss",

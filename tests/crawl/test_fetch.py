@@ -112,13 +112,17 @@ async def test_server_error(serve):
     assert (error.kind, error.status, error.retry_after) == ("http_status", 500, None)
 
 
-async def test_retry_after_in_seconds_and_as_a_date(serve):
+@pytest.mark.parametrize("status", [429, 503])
+async def test_retry_after_in_seconds_and_as_a_date(serve, status):
     later = email.utils.formatdate(time.time() + 90, usegmt=True)
-    server = serve({"/busy": answer(429, Retry_After="120"), "/down": answer(503, Retry_After=later)})
-    busy = await fetch_error(fetcher(), server.url("/busy"))
-    down = await fetch_error(fetcher(), server.url("/down"))
-    assert (busy.kind, busy.status, busy.retry_after) == ("http_status", 429, 120.0)
-    assert down.status == 503 and 85 <= down.retry_after <= 91
+    server = serve({"/seconds": answer(status, Retry_After="120"), "/date": answer(status, Retry_After=later)})
+    async with fetcher() as f:
+        for path, low, high in (("/seconds", 120, 120), ("/date", 85, 91)):
+            with pytest.raises(FetchError) as caught:
+                await f.fetch(server.url(path))
+            error = caught.value
+            assert (error.kind, error.status) == ("http_status", status) and low <= error.retry_after <= high
+            assert "slow down" in str(error)
 
 
 async def test_refused_connection(serve):
@@ -255,7 +259,7 @@ async def test_too_large_stops_quickly(serve, route):
     started = time.monotonic()
     error = await fetch_error(fetcher(max_bytes=1_000_000), server.url("/big"))
     assert error.kind == "too_large"
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 3  # without the limit: a 5 s timeout, or no end at all
 
 
 async def test_max_bytes_per_fetch_overrides_the_default(serve):
@@ -285,7 +289,7 @@ async def test_deadline_cuts_slow_servers(serve, route):
     started = time.monotonic()
     error = await fetch_error(fetcher(timeout=1.0, obey_robots=False), server.url("/slow"))
     assert error.kind == "timeout"
-    assert 0.9 <= time.monotonic() - started < 2.0
+    assert 0.9 <= time.monotonic() - started < 2.5  # the drip alone would last 200 s
 
 
 # --- concurrency and politeness --------------------------------------------------------------------
@@ -348,10 +352,12 @@ async def test_polite_delay_between_requests_to_one_host(serve):
 
 
     server = serve({"/page": answer(200, b"ok")})
-    async with fetcher(host_delay=0.2, obey_robots=False) as f, anyio.create_task_group() as tasks:
-        for i in range(3):
-            tasks.start_soon(f.fetch, server.url(f"/page?n={i}"))
+    # One connection, opened by a first fetch, so that connection set-up does not blur the timings.
+    async with fetcher(host_delay=0.3, per_host=1, obey_robots=False) as f:
+        await f.fetch(server.url("/page"))
+        async with anyio.create_task_group() as tasks:
+            for i in range(3):
+                tasks.start_soon(f.fetch, server.url(f"/page?n={i}"))
     starts = sorted(r.started for r in server.requests())
     gaps = [later - earlier for earlier, later in zip(starts, starts[1:])]
-    # Starts are reserved 0.2 s apart; what the server sees also carries connection set-up jitter.
-    assert len(gaps) == 2 and min(gaps) >= 0.15 and sum(gaps) >= 0.38, gaps
+    assert len(gaps) == 3 and min(gaps) >= 0.25, gaps

@@ -6,12 +6,17 @@ through to the socket layer, so nothing here can reach another machine even if t
 """
 
 import ipaddress
+import shutil
+import ssl
+import subprocess
 
 import httpcore
 import httpx
 import pytest
 
 from akhbar.crawl.netguard import AddressRefused, GuardedBackend, GuardedTransport, NetworkPolicy, resolve
+
+from .conftest import LoopbackServer
 
 DEFAULT = NetworkPolicy()
 
@@ -162,3 +167,38 @@ async def test_next_checked_address_is_tried_when_one_does_not_answer(server):
     async with httpx.AsyncClient(transport=GuardedTransport(policy, resolver=dns, inner=sockets)) as client:
         response = await client.get(f"http://news.example:{server.port}/")
     assert response.content == b"second address" and sockets.dialled == ["127.0.0.3", "127.0.0.1"]
+
+
+@pytest.fixture
+def tls_server(tmp_path, recorder):
+    """An HTTPS loopback server whose certificate is for news.example only (made with openssl)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=news.example",
+         "-addext", "subjectAltName=DNS:news.example"],
+        check=True, capture_output=True,
+    )
+    server = LoopbackServer("127.0.0.1", {"/": lambda req: req.reply(200, b"over tls")}, recorder)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.start()
+    yield server, ssl.create_default_context(cafile=cert)
+    server.stop()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("name, works", [("news.example", True), ("other.example", False)])
+async def test_tls_checks_the_host_name_while_connecting_to_the_checked_address(tls_server, name, works):
+    server, trust = tls_server
+    policy = NetworkPolicy.from_settings(allow_networks=["127.0.0.1/32"])
+    transport = GuardedTransport(policy, ssl_context=trust, resolver=fake_dns(["127.0.0.1"]), inner=OnlyAddresses())
+    async with httpx.AsyncClient(transport=transport) as client:
+        if works:
+            assert (await client.get(f"https://{name}:{server.port}/")).content == b"over tls"
+        else:
+            with pytest.raises(httpx.ConnectError, match="certificate|hostname"):
+                await client.get(f"https://{name}:{server.port}/")
