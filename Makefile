@@ -23,6 +23,7 @@ demo: install
 
 test: install
 	@scripts/ensure-chromium
+	$(BIN)/ruff check akhbar tests bench
 	$(BIN)/python -m pytest
 
 clean:

@@ -125,6 +125,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "akhbar",
         "TIMEOUT": 300,
+        # Cached pages are 20-60 KB each (with their gzipped copy): this bounds a process to ~100 MB.
+        "OPTIONS": {"MAX_ENTRIES": 2000},
     }
 }
 
@@ -152,7 +154,9 @@ WHITENOISE_MANIFEST_STRICT = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"()": "akhbar.logfmt.KeyValueFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("AKHBAR_LOG_LEVEL", "WARNING")},
 }

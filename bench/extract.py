@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from akhbar.crawl.extract import extract_article  # noqa: E402
+from akhbar.crawl.extract import extract_article
 
 SHARED_DATA = Path(os.environ.get("AKHBAR_SHARED_DATA") or ROOT.parent / "shared" / "data")
 CORPUS = SHARED_DATA / "extraction-trafilatura-eval"

@@ -36,7 +36,8 @@ class Result:
     def line(self) -> str:
         per_request = 1000 * self.server_cores / self.rps if self.rps else float("nan")
         return (f"{self.rps:.0f} req/s, p99 {self.p99_ms:.1f} ms, {self.requests} requests, {self.errors} errors; "
-                f"server {self.server_cores:.2f} cores = {per_request:.2f} ms CPU/request; machine {self.machine_busy:.0%} busy")
+                f"server {self.server_cores:.2f} cores = {per_request:.2f} ms CPU/request; "
+                f"machine {self.machine_busy:.0%} busy")
 
 
 def parse_duration_ms(text: str) -> float:
@@ -130,7 +131,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load discarded before measuring")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
-    parser.add_argument("--hold", action="store_true", help="keep the server up after measuring (to profile it); Ctrl-C ends")
+    parser.add_argument("--hold", action="store_true",
+                        help="keep the server up after measuring (to profile it); Ctrl-C ends")
     return parser.parse_args()
 
 

@@ -52,11 +52,13 @@ _WHATWG_SUPERSETS = {
     "big5": "big5hkscs",
 }
 _UTF16_32 = ("utf_16", "utf_32")
+# Browsers refuse these: they let markup hide in plain ASCII ("+ADw-script+AD4-" is <script> in UTF-7).
+_REFUSED = {"utf_7", "hz", "iso2022_kr", "iso2022_jp_2"}
 _PREFERRED = ("utf_8", "cp1252", "cp1256", "iso8859_15", "iso8859_6")
 
 
 def decode_html(body: bytes, *, http_charset: str | None = None) -> str:
-    """Decode a page to text; never raises on bad bytes (they become U+FFFD); C0 controls except tab/newlines are dropped."""
+    """Text of a page; bad bytes become U+FFFD, C0 controls other than tab and newlines are dropped."""
     bom_encoding, bom_length = _bom(body)
     if bom_encoding:
         text = body[bom_length:].decode(bom_encoding, errors="replace")
@@ -97,6 +99,8 @@ def _codec(label: str | None) -> str | None:
     try:
         name = codecs.lookup(label.strip().strip("\"'")).name.replace("-", "_")
     except LookupError:
+        return None
+    if name in _REFUSED:
         return None
     if name in ("utf_16", "utf_32"):
         name += "_le"  # WHATWG: the bare label means little-endian

@@ -101,7 +101,7 @@ def _trafilatura(tree: HtmlElement, url: str) -> Document | None:
         return trafilatura.bare_extraction(
             tree, url=url, with_metadata=True, date_extraction_params=date_params, **TRAFILATURA_SETTINGS
         )
-    except Exception:  # noqa: BLE001 - one odd page must not fail the poll of its whole feed
+    except Exception:  # one odd page must not fail the poll of its whole feed
         # Hostile markup can push trafilatura, htmldate or dateparser past their limits or into a bug.
         log.warning("extract: trafilatura failed on the page", extra={"article_url": url}, exc_info=True)
         return None

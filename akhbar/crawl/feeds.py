@@ -46,6 +46,9 @@ TITLE_MAX = 1_000
 DERIVED_TITLE_MAX = 160
 SAFE_ENTITY_LIMIT = 32
 _PARSED_DATES = ("published_parsed", "updated_parsed", "created_parsed")
+# What feedparser 6.0.14 itself raises on some malformed feeds (found by fuzzing): e.g.
+# KeyError('where') for a <gml:pos> outside <georss:where>.
+_FEEDPARSER_FAILURES = (KeyError, AttributeError, IndexError, TypeError, ValueError, RecursionError)
 
 
 class FeedError(Exception):
@@ -86,7 +89,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
     if wide:
         content_type = content_type.split(";")[0] if content_type else None
     media_type = (content_type or "").split(";")[0].strip().lower()
-    root = _root_name(body[:8192].decode("utf-8", "replace"))
+    root = _root_name(body[:8192])
     if root == "{" or (root is None and "json" in media_type):
         return _parse_json_feed(body, url)
     if root in ("html", "head", "body"):
@@ -103,10 +106,14 @@ def _parse_syndication(body: bytes, url: str, content_type: str | None, *, looks
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
-    result = feedparser.parse(
-        io.BytesIO(_defuse_doctype(body)), response_headers=headers,
-        sanitize_html=False, resolve_relative_uris=True,
-    )
+    try:
+        result = feedparser.parse(
+            io.BytesIO(_defuse_doctype(body)), response_headers=headers,
+            sanitize_html=False, resolve_relative_uris=True,
+        )
+    except _FEEDPARSER_FAILURES as error:
+        raise FeedError(f"feeds: the feed is too broken to read ({type(error).__name__}: {error}); "
+                        "report it to the outlet") from None
     version, items = result.get("version") or "", result.get("entries") or []
     problem = result.get("bozo_exception") if result.get("bozo") else None
     if version == "cdf":
@@ -283,8 +290,9 @@ def _entry_from_sitemap(node: etree._Element, base: str) -> Entry | None:
 
 
 def _local(node: object) -> str:
+    """Local name of an element; "" for comments and entities. Recovery can leave "news:title"."""
     tag = getattr(node, "tag", None)
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _text(node: etree._Element) -> str:
@@ -293,9 +301,10 @@ def _text(node: etree._Element) -> str:
 
 # --- Shared helpers ---------------------------------------------------------------------
 
-_BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/li|/h\d)\b[^>]*>", re.IGNORECASE)
-_ANY_TAG = re.compile(r"<[a-zA-Z/!?][^>]*>")
-_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+# [^<>] rather than [^>]: a scan stops at the next "<", so unclosed tags cost linear time.
+_BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/li|/h\d)\b[^<>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")
+_IMG_SRC = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*["']?([^"'\s<>]+)""", re.IGNORECASE)
 _IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|\?)", re.IGNORECASE)
 
 
@@ -388,9 +397,11 @@ _WIDE_ENCODINGS = (
     (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le"),
 )
 _DECLARED_ENCODING = re.compile(rb"""^<\?.*encoding=['"](.*?)['"].*\?>""")
+_ENCODING_NAME = re.compile(rb"[A-Za-z0-9._:-]*")
+_NOT_ENCODING_NAME = re.compile(rb"[^A-Za-z0-9._:-]")
 _XML_DECL_ENCODING = re.compile(r"""^(<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
-_PROLOG_SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE\b[^\[>]*(?:\[.*?\]\s*)?>)", re.S | re.I)
-_ROOT = re.compile(r"\s*<([A-Za-z_][\w.:-]*)")
+_HTML_DOCTYPE = re.compile(rb"<!DOCTYPE\s+html\b", re.I)
+_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 _DTD_TOKEN = re.compile(rb"[\"'\[\]>]")
 _SAFE_ENTITY = re.compile(
@@ -405,11 +416,12 @@ def _as_utf8_if_wide(body: bytes) -> tuple[bytes, bool]:
             text = body.decode(codec, "replace").lstrip("\ufeff")
             return _XML_DECL_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8"), True
     body = _short_declaration_line(body)
-    # feedparser 6.0 crashes (UnicodeDecodeError) on a non-ASCII declared encoding name;
-    # _DECLARED_ENCODING is its own pattern, so we clean exactly what it would read.
+    # feedparser 6.0 crashes (UnicodeDecodeError, ValueError) on a declared encoding name
+    # with non-ASCII or NUL bytes; _DECLARED_ENCODING is its own pattern, so we clean
+    # exactly what it would read.
     declared = _DECLARED_ENCODING.match(body)
-    if declared and not declared.group(1).isascii():
-        name = bytes(b for b in declared.group(1) if b < 0x80)
+    if declared and not _ENCODING_NAME.fullmatch(declared.group(1)):
+        name = _NOT_ENCODING_NAME.sub(b"", declared.group(1))
         body = body[:declared.start(1)] + name + body[declared.end(1):]
     return body, False
 
@@ -429,18 +441,15 @@ def _short_declaration_line(body: bytes) -> bytes:
     return body if body[end:end + 1] in (b"\n", b"\r") else body[:end] + b"\n" + body[end:]
 
 
-def _root_name(head: str) -> str | None:
+def _root_name(head: bytes) -> str | None:
     """Local name of the first element ("rss", "feed", "html"...), "{" for JSON, None if unsure."""
-    head = head.lstrip("\ufeff \t\r\n")
-    if head.startswith("{"):
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
         return "{"
-    if re.match(r"\s*(?:<!--.*?-->\s*)*<!DOCTYPE\s+html", head, re.S | re.I):
+    if _HTML_DOCTYPE.match(head):
         return "html"
-    position = 0
-    while (skip := _PROLOG_SKIP.match(head, position)) is not None and skip.end() > position:
-        position = skip.end()
-    root = _ROOT.match(head, position)
-    return root.group(1).rsplit(":", 1)[-1].lower() if root else None
+    root = _ROOT.match(head, _prolog_end(head))
+    return root.group(1).rsplit(b":", 1)[-1].decode().lower() if root else None
 
 
 def _prolog_end(data: bytes) -> int:

@@ -249,11 +249,12 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         self,
         policy: NetworkPolicy,
         *,
-        limits: httpx.Limits = httpx.Limits(),
+        limits: httpx.Limits | None = None,
         ssl_context: ssl.SSLContext | None = None,
         resolver: Resolver = resolve,
         inner: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
+        limits = limits or httpx.Limits()
         # No proxy and no environment settings: the address checked must be the site's own.
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")
+DATE_MAX = 200
 
 # Query parameters that only track the reader; matched on the lower-cased name.
 TRACKING_PARAMS = frozenset({
@@ -124,7 +125,8 @@ def split_title_tags(title: str) -> tuple[str, tuple[str, ...]]:
 
 def parse_date(value: str) -> datetime | None:
     """Parse an RFC 822, ISO 8601, French or Arabic date; naive times are Casablanca time."""
-    text = clean_text_line(value).translate(_ARABIC_DIGITS)
+    # Dates are short; the cap keeps the word patterns' backtracking small on junk input.
+    text = clean_text_line(value[:DATE_MAX]).translate(_ARABIC_DIGITS)
     if not text:
         return None
     for parser in (_parse_iso, _parse_rfc822, _parse_words, _parse_numeric):

@@ -31,7 +31,9 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-TICKER_ITEM = re.compile(r'<li><a href="(?P<href>[^"]+)"[^>]*>(?P<title>[^<]*)</a>\s*<span class="ticker-outlet">(?P<outlet>[^<]*)</span>')
+TICKER_ITEM = re.compile(
+    r'<li><a href="(?P<href>[^"]+)"[^>]*>(?P<title>[^<]*)</a>\s*<span class="ticker-outlet">(?P<outlet>[^<]*)</span>'
+)
 
 
 @dataclass
@@ -43,7 +45,10 @@ class TickerItem:
 
 def ticker_items(page_html: str) -> list[TickerItem]:
     """The home page's ticker entries, read from its HTML (for readiness; the tests read the DOM)."""
-    return [TickerItem(m["href"], html.unescape(m["title"]), html.unescape(m["outlet"])) for m in TICKER_ITEM.finditer(page_html)]
+    return [
+        TickerItem(m["href"], html.unescape(m["title"]), html.unescape(m["outlet"]))
+        for m in TICKER_ITEM.finditer(page_html)
+    ]
 
 
 def free_port() -> int:
@@ -117,7 +122,9 @@ def empty_page_cache():
 def chromium_executable() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
-        pytest.skip("browser tests need Debian's chromium: apt-get install chromium (make test installs it when it can)")
+        pytest.skip(
+            "browser tests need Debian's chromium: apt-get install chromium (make test installs it when it can)"
+        )
     return path
 
 

@@ -95,7 +95,7 @@ def test_invalid_bytes_are_replaced_not_raised():
 
 
 def test_truncated_utf8_body_is_still_utf8():
-    body = page(FRENCH).encode("utf-8") + "é".encode("utf-8")[:1]
+    body = page(FRENCH).encode("utf-8") + "é".encode()[:1]
     decoded = decode_html(body, http_charset="iso-8859-1")
     assert FRENCH in decoded
 
@@ -112,3 +112,8 @@ def test_control_characters_are_stripped_except_whitespace():
 def test_never_raises(body: bytes):
     assert isinstance(decode_html(body), str)
     assert isinstance(decode_html(body, http_charset="utf-16"), str)
+
+
+def test_utf7_declaration_is_refused():
+    body = b'<meta charset="utf-7"><p>+ADw-script+AD4-alert(1)+ADw-/script+AD4-</p>'
+    assert "<script>" not in decode_html(body) and "<script>" not in decode_html(body, http_charset="UTF-7")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.crawl.extract import MAX_HTML_CHARS, ExtractError, Extracted, extract_article
+from akhbar.crawl.extract import MAX_HTML_CHARS, Extracted, ExtractError, extract_article
 
 FIXTURES = Path(__file__).parents[1] / "data" / "extract"
 PAGES = sorted(FIXTURES.glob("*.html"))
@@ -128,5 +128,7 @@ def test_hostile_pages_return_in_bounded_time(name: str, html: str):
 
 
 def test_lone_surrogates_in_str_input_do_not_break_extraction():
-    result = extract_article(_page(f"<article>{ARTICLE}<p>Texte cassé \ud800 ici, mais lisible.</p></article>"), url="https://a.ma/x")
+    result = extract_article(
+        _page(f"<article>{ARTICLE}<p>Texte cassé \ud800 ici, mais lisible.</p></article>"), url="https://a.ma/x"
+    )
     assert "Texte cassé" in result.text and "\ud800" not in result.text + result.html

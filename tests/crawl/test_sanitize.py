@@ -29,12 +29,12 @@ XSS_VECTORS = [
     '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
     "<svg onload=alert(1)>",
     "<svg><script>alert(1)</script></svg>",
-    "<svg><a xlink:href=\"javascript:alert(1)\"><text x=20 y=20>XSS</text></a></svg>",
+    '<svg><a xlink:href="javascript:alert(1)"><text x=20 y=20>XSS</text></a></svg>',
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     '<math href="javascript:alert(1)">CLICKME</math>',
     "<details open ontoggle=alert(1)>",
-    "<iframe src=\"javascript:alert(1)\"></iframe>",
-    "<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
     '<object data="javascript:alert(1)"></object>',
     '<embed src="https://evil.example/x.swf">',
     "<style>body{background:url(javascript:alert(1))}</style>",
@@ -47,23 +47,25 @@ XSS_VECTORS = [
     '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
     '<base href="javascript:alert(1)//">',
     '<link rel="stylesheet" href="javascript:alert(1)">',
-    "<!--<img src=\"--><img src=x onerror=alert(1)//\">",
+    '<!--<img src="--><img src=x onerror=alert(1)//">',
     '<a href="#" onmouseover="alert(1)">hover</a>',
     "<p/onclick=alert(1)>slash separator</p>",
     '<img """><script>alert(1)</script>">',
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
     "<template><script>alert(1)</script></template>",
     "<xss onafterscriptexecute=alert(1)><script>1</script>",
     '<a href="java\0script:alert(1)">nul</a>',
 ]
 
-FORBIDDEN_TAG = re.compile(r"<\s*/?\s*(script|iframe|object|embed|svg|style|math|form|input|base|meta|link|template)\b", re.I)
-SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+FORBIDDEN_TAG = re.compile(
+    r"<\s*/?\s*(script|iframe|object|embed|svg|style|math|form|input|base|meta|link|template)\b", re.IGNORECASE
+)
+SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 
 
 def _executable_things(output: str) -> list[str]:
     found = [m.group(0) for m in FORBIDDEN_TAG.finditer(output)]
-    found += re.findall(r"<[^>]*\son\w+\s*=", output, flags=re.I)
+    found += re.findall(r"<[^>]*\son\w+\s*=", output, flags=re.IGNORECASE)
     root = etree.fromstring(f"<html><body>{output}</body></html>", etree.HTMLParser())
     for element in root.iter() if root is not None else []:
         for name, value in element.attrib.items():
@@ -103,7 +105,9 @@ def test_links_get_rel_and_only_http_schemes():
 
 
 def test_relative_urls_are_resolved_against_base_url():
-    output = sanitize_html('<a href="../economie/b.html">b</a><img src="/img/c.jpg" alt=""><a href="//cdn.ma/d">d</a>', base_url=BASE)
+    output = sanitize_html(
+        '<a href="../economie/b.html">b</a><img src="/img/c.jpg" alt=""><a href="//cdn.ma/d">d</a>', base_url=BASE
+    )
     assert 'href="https://www.akhbar.example/economie/b.html"' in output
     assert 'src="https://www.akhbar.example/img/c.jpg"' in output
     assert 'href="https://cdn.ma/d"' in output
@@ -137,7 +141,9 @@ def test_empty_input():
 
 
 def test_plain_text_paragraphs_and_entities():
-    source = "<h2>Titre</h2><p>Un\n   deux &amp; trois<br>quatre</p><ul><li>a</li><li>b</li></ul><div>c<span>d</span></div>"
+    source = (
+        "<h2>Titre</h2><p>Un\n   deux &amp; trois<br>quatre</p><ul><li>a</li><li>b</li></ul><div>c<span>d</span></div>"
+    )
     assert plain_text(source) == "Titre\n\nUn deux & trois\n\nquatre\n\na\n\nb\n\ncd"
 
 
