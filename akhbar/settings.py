@@ -172,6 +172,8 @@ FETCH_TIMEOUT = float(os.environ.get("AKHBAR_FETCH_TIMEOUT", 20))
 FETCH_CONCURRENCY = int(os.environ.get("AKHBAR_FETCH_CONCURRENCY", 64))
 FETCH_PER_HOST = int(os.environ.get("AKHBAR_FETCH_PER_HOST", 2))
 FETCH_HOST_DELAY = float(os.environ.get("AKHBAR_FETCH_HOST_DELAY", 0.5))
+# Extraction is CPU-bound and holds the GIL: one worker process per core by default.
+EXTRACT_PROCESSES = int(os.environ.get("AKHBAR_EXTRACT_PROCESSES", os.cpu_count() or 1))
 FETCH_OBEY_ROBOTS = env_bool("AKHBAR_FETCH_OBEY_ROBOTS", True)
 POLL_INTERVAL_DEFAULT = int(os.environ.get("AKHBAR_POLL_INTERVAL", 600))
 POLL_INTERVAL_MIN = int(os.environ.get("AKHBAR_POLL_INTERVAL_MIN", 120))

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import feedparser
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 from akhbar.crawl.feeds import FeedError, parse_feed  # noqa: E402
 
 try:
@@ -27,7 +28,7 @@ try:
 except ImportError:  # reported below; the bench still measures feedparser
     fastfeedparser = None
 
-SHARED_DATA = Path(os.environ.get("AKHBAR_SHARED_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data")
+SHARED_DATA = Path(os.environ.get("AKHBAR_SHARED_DATA") or ROOT.parent / "shared" / "data")
 CONFORMANCE = SHARED_DATA / "feeds-feedparser-conformance"
 BIG_ITEMS = 10_000
 FEED_URL = "https://www.example.ma/feed"

@@ -45,7 +45,7 @@ class ExtractError(TypeError):
 class Extracted:
     title: str | None
     author: str | None
-    published: datetime | None  # timezone-aware; naive dates are Africa/Casablanca time
+    published: datetime | None  # timezone-aware; naive dates are Africa/Casablanca time, a bare day is midnight
     language: str | None  # two lower-case letters
     text: str  # plain text, paragraphs separated by "\n\n"
     html: str  # sanitised HTML
@@ -62,6 +62,8 @@ def extract_article(html: str | bytes, *, url: str, http_charset: str | None = N
         # Same clean-up as for bytes: control characters out, lone surrogates replaced.
         html, http_charset = html.encode("utf-8", "surrogatepass"), "utf-8"
     page = decode_html(html, http_charset=http_charset)
+    if not page.strip():
+        return None
     tree = trafilatura.load_html(page[:MAX_HTML_CHARS])
     if tree is None:
         return None

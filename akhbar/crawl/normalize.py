@@ -1,4 +1,4 @@
-"""Normalise what outlets send: article URLs, title tags, text lines and dates.
+"""Normalise what outlets send: article URLs, title tags, text lines, HTML snippets and dates.
 
 Pure functions over strings; no network, no Django. Outlet quirks live in the
 tables at the top, so supporting a new tracking parameter or a new month
@@ -8,6 +8,7 @@ spelling is a one-line change.
 from __future__ import annotations
 
 import email.utils
+import html
 import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
@@ -62,6 +63,9 @@ _BIDI_AND_CONTROL = re.compile(
     "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]"
 )
 _WHITESPACE = re.compile(r"\s+")
+# [^<>] rather than [^>]: a scan stops at the next "<", so unclosed tags cost linear time.
+_BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/li|/h\d)\b[^<>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")
 _PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 _UNSAFE_URL_CHARS = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
 _BRACKET_TAG = re.compile(r"\[\s*([^\[\]]{1,40}?)\s*\]|【\s*([^【】]{1,40}?)\s*】")
@@ -83,6 +87,13 @@ def clean_text_line(s: str) -> str:
     """Return s as one clean line: NFC, no control or bidi-override characters, single spaces."""
     text = _BIDI_AND_CONTROL.sub("", unicodedata.normalize("NFC", s))
     return _WHITESPACE.sub(" ", text).strip()
+
+
+def text_from_html(fragment: str) -> str:
+    """Return the text of an HTML fragment as one clean line, entities decoded."""
+    text = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", fragment))
+    # A second pass removes markup that the source escaped twice ("&lt;b&gt;").
+    return clean_text_line(_ANY_TAG.sub("", html.unescape(text)))
 
 
 def canonical_url(url: str, *, canonical: str | None = None) -> str:
@@ -235,12 +246,14 @@ def _build(match: re.Match[str], month: int) -> datetime | None:
     return _with_zone(moment, match["zone"])
 
 
-def _with_zone(moment: datetime, zone: str | None) -> datetime:
+def _with_zone(moment: datetime, zone: str | None) -> datetime | None:
     if not zone:
         return moment.replace(tzinfo=CASABLANCA)
     if zone[0] in "+-":
         digits = zone[1:].replace(":", "")
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if offset >= timedelta(hours=24):  # "+7000" is a typo, not a place
+            return None
         return moment.replace(tzinfo=timezone(offset if zone[0] == "+" else -offset))
     minutes = ZONE_OFFSETS.get(zone.lower())
     if minutes is None:

@@ -3,8 +3,11 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 from asgiref.sync import sync_to_async
 
@@ -36,12 +39,17 @@ def db(function: Callable) -> Callable[..., Awaitable]:
 
 
 async def crawl_feeds(
-    jobs: list[FeedJob], *, fetcher: Fetcher, on_done: ProgressCallback | None = None
+    jobs: list[FeedJob], *, fetcher: Fetcher, extractor: Executor | None = None,
+    on_done: ProgressCallback | None = None,
 ) -> list[FeedOutcome]:
-    """Poll every feed concurrently; a failing feed never stops or delays the others."""
+    """Poll every feed concurrently; a failing feed never stops or delays the others.
+
+    Extraction is CPU work under the GIL: `extractor` (a process pool) spreads it over the cores;
+    without one it runs in a thread, off the event loop but on one core.
+    """
 
     async def one(job: FeedJob) -> FeedOutcome:
-        outcome = await crawl_feed(job, fetcher=fetcher)
+        outcome = await crawl_feed(job, fetcher=fetcher, extractor=extractor)
         if on_done:
             on_done(outcome)
         return outcome
@@ -49,10 +57,10 @@ async def crawl_feeds(
     return list(await asyncio.gather(*(one(job) for job in jobs)))
 
 
-async def crawl_feed(job: FeedJob, *, fetcher: Fetcher) -> FeedOutcome:
+async def crawl_feed(job: FeedJob, *, fetcher: Fetcher, extractor: Executor | None = None) -> FeedOutcome:
     outcome = FeedOutcome(feed_id=job.feed_id, outlet_slug=job.outlet_slug, url=job.url)
     try:
-        await _poll(job, fetcher, outcome)
+        await _poll(job, fetcher, extractor, outcome)
     except (FetchError, FeedError) as error:
         outcome.error, outcome.retry_after = str(error), getattr(error, "retry_after", None)
     except Exception as error:  # noqa: BLE001 - a bug on one feed must be reported, not stop the crawl
@@ -63,7 +71,7 @@ async def crawl_feed(job: FeedJob, *, fetcher: Fetcher) -> FeedOutcome:
     return outcome
 
 
-async def _poll(job: FeedJob, fetcher: Fetcher, outcome: FeedOutcome) -> None:
+async def _poll(job: FeedJob, fetcher: Fetcher, extractor: Executor | None, outcome: FeedOutcome) -> None:
     result = await fetcher.fetch(job.url, etag=job.etag, last_modified=job.last_modified)
     if result.not_modified:
         outcome.not_modified = True
@@ -72,7 +80,7 @@ async def _poll(job: FeedJob, fetcher: Fetcher, outcome: FeedOutcome) -> None:
     entries = await _entries(result.body, result.url, result.content_type, fetcher)
     outcome.seen_entries = len(entries)
     fresh = await _unknown(job, entries)
-    created = await asyncio.gather(*(_ingest(job, entry, fetcher, outcome) for entry in fresh))
+    created = await asyncio.gather(*(_ingest(job, entry, fetcher, extractor, outcome) for entry in fresh))
     outcome.new_articles = sum(created)
     await db(store.record_success)(
         job, etag=result.etag, last_modified=result.last_modified, new_articles=outcome.new_articles
@@ -108,18 +116,24 @@ def _entry_url(entry: Entry) -> str | None:
     return canonical_url(link) if link else None
 
 
-async def _ingest(job: FeedJob, entry: Entry, fetcher: Fetcher, outcome: FeedOutcome) -> bool:
+async def _ingest(
+    job: FeedJob, entry: Entry, fetcher: Fetcher, extractor: Executor | None, outcome: FeedOutcome
+) -> bool:
     page_url = entry.link or _entry_url(entry)
     extracted, note, final_url = None, "", page_url
     try:
         page = await fetcher.fetch(page_url)
         final_url = page.url
-        extracted = await asyncio.to_thread(extract_article, page.body, url=page.url, http_charset=page.charset)
+        extract = partial(extract_article, page.body, url=page.url, http_charset=page.charset)
+        extracted = await asyncio.get_running_loop().run_in_executor(extractor, extract)
         if extracted is None:
             note = "extract: no article text found on the page; the feed's content is shown"
     except FetchError as error:
         note = f"{error}; the feed's content is shown"
         outcome.article_errors.append(str(error))
+    except BrokenProcessPool:
+        note = "extract: the extractor crashed on this page; the feed's content is shown"
+        outcome.article_errors.append(note)
     draft = build_draft(job, entry, extracted, final_url=final_url, note=note)
     return await db(store.save_article)(job, draft)
 

@@ -3,12 +3,15 @@
 import asyncio
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
+from functools import cache
 
 from django.conf import settings
 from django.db import close_old_connections
 from django.tasks import task
 
 from akhbar.crawl import pipeline, store
+from akhbar.crawl.extract_pool import ExtractionPool
 from akhbar.crawl.fetch import Fetcher
 from akhbar.crawl.records import FeedOutcome
 
@@ -29,13 +32,21 @@ def make_fetcher() -> Fetcher:
     )
 
 
+@cache
+def extraction_pool() -> Executor | None:
+    """This process's extraction workers (AKHBAR_EXTRACT_PROCESSES; 0 means a thread, no pool)."""
+    if settings.EXTRACT_PROCESSES <= 0:
+        return None
+    return ExtractionPool(settings.EXTRACT_PROCESSES)
+
+
 def run_crawl(feed_ids: list[int], *, on_done: Callable[[FeedOutcome], None] | None = None) -> list[FeedOutcome]:
     """Poll these feeds now, concurrently, and record each one's outcome."""
     jobs = store.feed_jobs(feed_ids)
 
     async def crawl() -> list[FeedOutcome]:
         async with make_fetcher() as fetcher:
-            return await pipeline.crawl_feeds(jobs, fetcher=fetcher, on_done=on_done)
+            return await pipeline.crawl_feeds(jobs, fetcher=fetcher, extractor=extraction_pool(), on_done=on_done)
 
     try:
         return asyncio.run(crawl())

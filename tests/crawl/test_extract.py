@@ -132,3 +132,13 @@ def test_lone_surrogates_in_str_input_do_not_break_extraction():
         _page(f"<article>{ARTICLE}<p>Texte cassé \ud800 ici, mais lisible.</p></article>"), url="https://a.ma/x"
     )
     assert "Texte cassé" in result.text and "\ud800" not in result.text + result.html
+
+
+def test_xml_declaration_with_legacy_encoding():
+    arabic = "أعلنت وزارة الاقتصاد والمالية عن ارتفاع معدل النمو الاقتصادي خلال الربع الثالث من السنة الجارية."
+    page = (
+        '<?xml version="1.0" encoding="windows-1256"?><html xmlns="http://www.w3.org/1999/xhtml" lang="ar">'
+        f"<head><title>t</title></head><body><article>{f'<p>{arabic}</p>' * 3}</article></body></html>"
+    )
+    result = extract_article(page.encode("cp1256"), url="https://a.ma/x")
+    assert result.text.startswith(arabic) and result.language == "ar"

@@ -5,7 +5,8 @@ Agreement: each file's `Expect:` line is evaluated against a feedparser-shaped v
 of our ParsedFeed. Only fields our normalised Entry has are mapped; any other
 key (bozo, encoding, *_detail, itunes...) makes the check "not applicable".
 Titles are compared after our own title normalisation of the expected value
-(tags stripped, entities decoded, one line), since that is what Entry promises.
+(feeds._clean_title: tags stripped, entities decoded, one line), since that is what
+Entry promises. published_parsed and updated_parsed both map to Entry.published.
 Run with -rP to see the numbers.
 """
 
@@ -26,9 +27,9 @@ SHARED_DATA = Path(os.environ.get("AKHBAR_SHARED_DATA") or Path(__file__).parent
 CORPUS = SHARED_DATA / "feeds-feedparser-conformance"
 FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".xml", ".json")) if CORPUS.is_dir() else []
 SKIP_REASON = f"feedparser conformance corpus not found at {CORPUS} (set AKHBAR_SHARED_DATA)"
-PER_FILE_SECONDS = 5.0
+PER_FILE_SECONDS = 5.0  # CPU time; the slowest file takes well under 0.1 s
 # Pinned floor, trafilatura-style: raise it when agreement improves, never lower it silently.
-AGREEMENT_FLOOR = 0.95
+AGREEMENT_FLOOR = 0.98  # measured 368 of 371 (99.2%) when written
 # We keep HTML raw (nh3 sanitises downstream), so feedparser's sanitiser tests do not apply.
 NOT_APPLICABLE_DIRS = ("wellformed/sanitize",)
 
@@ -167,12 +168,12 @@ def judge(path: Path) -> tuple[str, str]:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(CORPUS)))
 def test_parse_feed_survives(path: Path) -> None:
     _, url, headers = read_case(path)
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         parse_feed(path.read_bytes(), url=url, content_type=headers.get("content-type"))
     except FeedError as error:
         assert str(error).startswith("feeds: ")
-    assert time.perf_counter() - started < PER_FILE_SECONDS
+    assert time.process_time() - started < PER_FILE_SECONDS
 
 
 @pytest.mark.skipif(not FILES, reason=SKIP_REASON)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from akhbar.crawl.normalize import canonical_url, clean_text_line, parse_date, split_title_tags
+from akhbar.crawl.normalize import canonical_url, clean_text_line, parse_date, split_title_tags, text_from_html
 
 CANONICAL_URLS = [
     # (url, rel=canonical or None, expected)
@@ -70,6 +70,18 @@ TEXT_LINES = [
     ("", ""),
 ]
 
+HTML_SNIPPETS = [
+    ("<p>Le <b>Maroc</b> &amp; l&#8217;Europe</p>", "Le Maroc & l’Europe"),
+    ("Ligne 1<br>Ligne 2<br/>Ligne 3", "Ligne 1 Ligne 2 Ligne 3"),
+    ("<p>Un</p><p>Deux</p>", "Un Deux"),
+    ("l&#8217;Office &lt;em&gt;réformé&lt;/em&gt;", "l’Office réformé"),
+    ("Inflation < 2 % et > 1 %", "Inflation < 2 % et > 1 %"),
+    ("<a href='x'>lien <img src=\"a.jpg\"> texte", "lien texte"),
+    ("<a" * 5 + " texte", "<a<a<a<a<a texte"),
+    ("&nbsp;&eacute;t&eacute;&nbsp;", "été"),
+    ("", ""),
+]
+
 DATES = [
     ("Fri, 04 Oct 2024 10:30:00 +0100", "2024-10-04T10:30:00+01:00"),
     ("Fri, 04 Oct 2024 10:30:00 GMT", "2024-10-04T10:30:00+00:00"),
@@ -98,6 +110,8 @@ DATES = [
     ("3 دجنبر 2024 14:00", "2024-12-03T14:00:00+01:00"),
     ("Publié le 4 octobre 2024 à 10h30 +0000", "2024-10-04T10:30:00+00:00"),
     ("Mon, 31 Feb 2024 10:00:00 +0000", None),
+    ("Fri, 04 Oct 2024 10:30:00 +7000", None),
+    ("2024-10-04T10:30:00+70:00", None),
     ("31/02/2024", None),
     ("hier soir", None),
     ("", None),
@@ -125,3 +139,8 @@ def test_parse_date(value: str, expected: str | None) -> None:
     parsed = parse_date(value)
     assert (parsed.isoformat() if parsed else None) == expected
     assert parsed is None or parsed.tzinfo is not None
+
+
+@pytest.mark.parametrize(("fragment", "expected"), HTML_SNIPPETS)
+def test_text_from_html(fragment: str, expected: str) -> None:
+    assert text_from_html(fragment) == expected

@@ -1,0 +1,49 @@
+"""Extraction worker processes: trafilatura holds the GIL, so only processes use more than one core."""
+
+import multiprocessing
+import threading
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from akhbar.crawl.extract import extract_article
+
+WARM_UP_PAGE = (
+    "<html lang='fr'><head><title>Essai</title><meta property='article:published_time' content='2024-10-04'>"
+    "</head><body><article><h1>Essai</h1><p>" + "Le Maroc prépare la saison agricole avec prudence. " * 12
+    + "</p><p>Publié le 4 octobre 2024.</p></article></body></html>"
+)
+
+
+def warm_up() -> None:
+    """The first extraction in a process loads trafilatura's date parser (seconds): pay it at start."""
+    extract_article(WARM_UP_PAGE, url="https://example.invalid/essai")
+
+
+class ExtractionPool(Executor):
+    """A process pool that replaces itself when a worker dies (a hostile page, the OOM killer).
+
+    Processes are spawned, not forked: the crawler runs beside threads (the scheduler, the web
+    server's), and forking a threaded process can copy a held lock into the child.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up
+        )
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with self._lock:
+            try:
+                return self._pool.submit(fn, *args, **kwargs)
+            except BrokenProcessPool:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+                return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
