@@ -65,7 +65,10 @@ def find_feed_links(html: str, *, base_url: str) -> list[DiscoveredFeed]:
 
 def candidate_feed_urls(homepage_url: str) -> list[str]:
     """Return the usual feed locations to try for a site, under its path first, then its root."""
-    parts = urlsplit(homepage_url.strip())
+    try:
+        parts = urlsplit(homepage_url.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return []
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return []
     origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"

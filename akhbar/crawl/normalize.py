@@ -99,9 +99,12 @@ def text_from_html(fragment: str) -> str:
 def canonical_url(url: str, *, canonical: str | None = None) -> str:
     """Return the canonical form of an article URL, preferring a same-site rel=canonical."""
     url = url.strip()
-    if canonical and _same_site(urljoin(url, canonical.strip()), url):
-        url = urljoin(url, canonical.strip())
-    parts = urlsplit(url)
+    try:
+        if canonical and _same_site(urljoin(url, canonical.strip()), url):
+            url = urljoin(url, canonical.strip())
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not a URL we can normalise
+        return url
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         return url
@@ -129,9 +132,7 @@ def split_title_tags(title: str) -> tuple[str, tuple[str, ...]]:
         tags.append(clean_text_line(lead.group(1)).upper())
         rest = rest[lead.end():]
     rest = clean_text_line(rest).strip(" -–—|:")
-    if not rest:
-        return clean_text_line(title), tuple(tags)
-    return rest, tuple(dict.fromkeys(tags))
+    return rest or clean_text_line(title), tuple(dict.fromkeys(tags))
 
 
 def parse_date(value: str) -> datetime | None:

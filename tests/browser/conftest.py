@@ -128,7 +128,7 @@ def chromium_executable() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_executable):
     from playwright.sync_api import sync_playwright
 

@@ -37,8 +37,12 @@ CANONICAL_URLS = [
     ("https://albayane.press.ma/a", "https://bayanealyaoume.press.ma/a", "https://albayane.press.ma/a"),
     ("https://news.bbc.co.uk/a", "https://www.bbc.co.uk/a", "https://www.bbc.co.uk/a"),
     ("https://a.co.uk/x", "https://b.co.uk/x", "https://a.co.uk/x"),
-    # Not http(s): returned stripped, untouched.
+    # Not http(s), or not a URL: returned stripped, untouched.
     ("mailto:redaction@example.ma", None, "mailto:redaction@example.ma"),
+    ("http://[::1", None, "http://[::1"),
+    ("https://www.example.ma/a", "http://[::1", "https://www.example.ma/a"),
+    ("https://[2001:DB8::1]:443/a", None, "https://[2001:db8::1]/a"),
+    ("https://www.example.ma:99999/a", None, "https://www.example.ma/a"),
 ]
 
 TITLE_TAGS = [
