@@ -91,7 +91,7 @@ async def _entries(body: bytes, url: str, content_type: str | None, fetcher: Fet
     parsed = parse_feed(body, url=url, content_type=content_type)
     entries = list(parsed.entries)
     # A sitemap index names the sitemaps that hold the articles: read the first few.
-    for child_url in getattr(parsed, "sitemaps", [])[:MAX_CHILD_SITEMAPS]:
+    for child_url in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
         child = await fetcher.fetch(child_url)
         entries.extend(parse_feed(child.body, url=child.url, content_type=child.content_type).entries)
     return entries
@@ -112,14 +112,14 @@ async def _unknown(job: FeedJob, entries: list[Entry]) -> list[Entry]:
 
 
 def _entry_url(entry: Entry) -> str | None:
-    link = entry.link or (entry.guid if (entry.guid or "").startswith(("http://", "https://")) else None)
-    return canonical_url(link) if link else None
+    # parse_feed keeps only entries with an http(s) link (a permalink GUID stands in for a missing one).
+    return canonical_url(entry.link) if entry.link else None
 
 
 async def _ingest(
     job: FeedJob, entry: Entry, fetcher: Fetcher, extractor: Executor | None, outcome: FeedOutcome
 ) -> bool:
-    page_url = entry.link or _entry_url(entry)
+    page_url = entry.link
     extracted, note, final_url = None, "", page_url
     try:
         page = await fetcher.fetch(page_url)
@@ -231,5 +231,5 @@ async def _check_candidate(url: str, found_by: str, fetcher: Fetcher) -> Discove
         parsed = parse_feed(result.body, url=result.url, content_type=result.content_type)
     except (FetchError, FeedError) as error:
         return DiscoveredCandidate(url=url, found_by=found_by, ok=False, error=str(error))
-    count = len(parsed.entries) + len(getattr(parsed, "sitemaps", []))
+    count = len(parsed.entries) + len(parsed.sitemaps)
     return DiscoveredCandidate(url=result.url, found_by=found_by, ok=count > 0, format=parsed.format, entries=count)
