@@ -86,3 +86,13 @@ def test_freshness_version_changes_on_every_bump():
     middle = freshness.current()
     freshness.bump()
     assert before < middle < freshness.current()
+
+
+def test_home_groups_latest_articles_by_category_and_by_outlet(outlet):
+    category = categories_ensure()["politique"]
+    make_article(outlet, 1, when=datetime(2024, 10, 4, tzinfo=CASABLANCA), category=category)
+    body = Client().get("/").content.decode()
+    by_category = body[body.index('id="by-category"'):body.index('id="by-outlet"')]
+    by_outlet = body[body.index('id="by-outlet"'):]
+    assert 'href="/categorie/politique/">Politique</a>' in by_category and "Titre numéro 1 de" in by_category
+    assert 'href="/lopinion/">L&#x27;opinion</a>' in by_outlet and "Titre numéro 1 de" in by_outlet
