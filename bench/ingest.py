@@ -15,10 +15,12 @@ The last line is machine-readable: `articles_per_s=... ceiling_per_s=... ceiling
 """
 
 import argparse
+import atexit
 import math
 import multiprocessing
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -39,6 +41,7 @@ class Crawl:
     polls: int = 0
     seconds: float = 0.0
     cpu_seconds: float = 0.0
+    publisher_cpu_seconds: float = 0.0
     stored: int = 0
     feed_fallbacks: int = 0
     errors: list[str] = field(default_factory=list)
@@ -49,11 +52,18 @@ def main() -> int:
     parser.add_argument("--outlets", type=int, default=40, help="synthetic outlets served (default 40)")
     parser.add_argument("--articles", type=int, default=50, help="articles per outlet (default 50)")
     parser.add_argument("--data-dir", help="data folder for the SQLite database (default: a new temporary one)")
-    parser.add_argument("--one-origin", action="store_true",
-                        help="serve every outlet from one host:port, its per-host limit raised to match")
-    parser.add_argument("--skip-ceiling", action="store_true", help="do not time the extractor alone (when profiling the crawl)")
+    parser.add_argument(
+        "--one-origin",
+        action="store_true",
+        help="serve every outlet from one host:port, its per-host limit raised to match",
+    )
+    parser.add_argument(
+        "--skip-ceiling", action="store_true", help="do not time the extractor alone (when profiling the crawl)"
+    )
     options = parser.parse_args()
     data_dir = Path(options.data_dir or tempfile.mkdtemp(prefix="akhbar-bench-ingest-")).resolve()
+    if not options.data_dir:
+        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     load_before = os.getloadavg()[0]
 
     with Publisher(outlets=options.outlets + 1, articles=options.articles, one_origin=options.one_origin) as publisher:
@@ -61,35 +71,57 @@ def main() -> int:
         per_host = configure_environment(data_dir, publisher.outlets)
         warmup_feeds, feeds = load_outlets(warmup), load_outlets(timed)
         pages = prefetch_pages(timed)  # also has the publisher render and cache every page before the crawl
-        ceiling, ceiling_cpu = (None, None) if options.skip_ceiling else extraction_rate(pages)
+        ceiling = None if options.skip_ceiling else extraction_rate(pages)
         crawl_cpu = partial(crawler_cpu, publisher)
         run_polls(warmup_feeds, expected=options.articles, cpu_seconds=crawl_cpu)
         publisher_cpu = publisher.cpu_seconds()
         crawl = run_polls(feeds, expected=options.outlets * options.articles, cpu_seconds=crawl_cpu)
-        publisher_cpu = publisher.cpu_seconds() - publisher_cpu
+        crawl.publisher_cpu_seconds = publisher.cpu_seconds() - publisher_cpu
 
-    expected = options.outlets * options.articles
-    rate = crawl.stored / crawl.seconds
-    print("\n".join([
+    print(
         f"machine      {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, "
-        f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after",
+        f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    )
+    print(
         f"served       {options.outlets} outlets x {options.articles} articles by the sample publisher "
-        f"(own process, {len({urlsplit(o['feed_url']).netloc for o in timed})} host:port)",
-        f"fetching     per host {per_host}, host delay 0; database: SQLite in {data_dir}",
-        f"crawl        {crawl.stored} of {expected} articles stored in {crawl.seconds:.2f} s over {crawl.polls} poll(s): "
-        f"{rate:.1f} articles/s",
-        f"             crawler CPU (its process and children) {crawl.cpu_seconds:.2f} s ({1000 * crawl.cpu_seconds / max(crawl.stored, 1):.1f} ms "
-        f"per article), publisher CPU {publisher_cpu:.2f} s",
-        f"             {crawl.feed_fallbacks} stored with the feed's text instead of the page's, "
-        f"{len(crawl.errors)} errors",
-        *(f"             error: {error}" for error in crawl.errors[:5]),
-    ]))
-    if ceiling:
-        print(f"extractor    {len(pages)} pages through extract_article alone, one process: {ceiling:.1f} pages/s "
-              f"({1000 * ceiling_cpu / len(pages):.1f} ms CPU per page)")
-    ratio = f"{rate / ceiling:.2f}" if ceiling else "nan"
-    print(f"articles_per_s={rate:.1f} ceiling_per_s={ceiling or float('nan'):.1f} ceiling_ratio={ratio}")
+        f"(own process, {len({urlsplit(o['feed_url']).netloc for o in timed})} host:port)"
+    )
+    print(
+        f"fetching     per host {per_host}, host delay 0; database: SQLite in {data_dir}"
+        + ("" if options.data_dir else " (removed at exit)")
+    )
+    expected = options.outlets * options.articles
+    report(crawl, expected, ceiling, len(pages))
     return 0 if crawl.stored == expected else 1
+
+
+def report(crawl: Crawl, expected: int, ceiling: tuple[float, float] | None, pages: int) -> None:
+    """The readable summary, then the one machine-readable line."""
+    rate = crawl.stored / crawl.seconds
+    print(
+        f"crawl        {crawl.stored} of {expected} articles stored in {crawl.seconds:.2f} s "
+        f"over {crawl.polls} poll(s): {rate:.1f} articles/s"
+    )
+    print(
+        f"             crawler CPU (its process and children) {crawl.cpu_seconds:.2f} s "
+        f"({1000 * crawl.cpu_seconds / max(crawl.stored, 1):.1f} ms per article), "
+        f"publisher CPU {crawl.publisher_cpu_seconds:.2f} s"
+    )
+    print(
+        f"             {crawl.feed_fallbacks} stored with the feed's text instead of the page's, "
+        f"{len(crawl.errors)} errors"
+    )
+    for error in crawl.errors[:5]:
+        print(f"             error: {error}")
+    if ceiling is None:
+        print(f"articles_per_s={rate:.1f} ceiling_per_s=nan ceiling_ratio=nan")
+        return
+    ceiling_rate, ceiling_cpu = ceiling
+    print(
+        f"extractor    {pages} pages through extract_article alone, one process: {ceiling_rate:.1f} pages/s "
+        f"({1000 * ceiling_cpu / pages:.1f} ms CPU per page)"
+    )
+    print(f"articles_per_s={rate:.1f} ceiling_per_s={ceiling_rate:.1f} ceiling_ratio={rate / ceiling_rate:.2f}")
 
 
 class Publisher:
@@ -131,7 +163,9 @@ def _serve(conn, outlets: int, articles: int, one_origin: bool) -> None:
         served = [o for o in publishers[0].outlets if o["slug"].startswith("bench-")]
     else:
         # Publisher i serves bench-1..i and only its bench-i is crawled: each outlet has its own origin.
-        publishers = [SamplePublisher(articles_per_outlet=articles, extra_outlets=i).start() for i in range(1, outlets + 1)]
+        publishers = [
+            SamplePublisher(articles_per_outlet=articles, extra_outlets=i).start() for i in range(1, outlets + 1)
+        ]
         served = [p.outlets[-1] for p in publishers]
     try:
         conn.send(served)
@@ -148,14 +182,16 @@ def configure_environment(data_dir: Path, outlets: list[dict]) -> int:
     # Politeness allows POLITE_PER_HOST requests at once per host; N real outlets are N hosts. When
     # the publisher serves them from fewer origins, each origin gets the allowance of its outlets.
     per_host = POLITE_PER_HOST * math.ceil(len(outlets) / len(origins))
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "akhbar.settings",
-        "AKHBAR_DATA_DIR": str(data_dir),
-        "AKHBAR_FETCH_ALLOW_NETWORKS": "127.0.0.1/32" if hosts == {"127.0.0.1"} else "127.0.0.0/8",
-        "AKHBAR_FETCH_ONLY_NETWORKS": "127.0.0.0/8",
-        "AKHBAR_FETCH_HOST_DELAY": "0",
-        "AKHBAR_FETCH_PER_HOST": str(per_host),
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "akhbar.settings",
+            "AKHBAR_DATA_DIR": str(data_dir),
+            "AKHBAR_FETCH_ALLOW_NETWORKS": "127.0.0.1/32" if hosts == {"127.0.0.1"} else "127.0.0.0/8",
+            "AKHBAR_FETCH_ONLY_NETWORKS": "127.0.0.0/8",
+            "AKHBAR_FETCH_HOST_DELAY": "0",
+            "AKHBAR_FETCH_PER_HOST": str(per_host),
+        }
+    )
     import django
     from django.core.management import call_command
 
@@ -169,11 +205,19 @@ def load_outlets(outlets: list[dict]) -> list[int]:
     from akhbar.sources.models import Feed
     from akhbar.sources.services import CATEGORIES, outlets_load
 
-    outlets_load([
-        {"name": o["name"], "slug": o["slug"], "homepage": o["homepage"], "lang": o["lang"],
-         "category": o.get("category") if o.get("category") in CATEGORIES else None, "feeds": [o["feed_url"]]}
-        for o in outlets
-    ])
+    outlets_load(
+        [
+            {
+                "name": o["name"],
+                "slug": o["slug"],
+                "homepage": o["homepage"],
+                "lang": o["lang"],
+                "category": o.get("category") if o.get("category") in CATEGORIES else None,
+                "feeds": [o["feed_url"]],
+            }
+            for o in outlets
+        ]
+    )
     return list(Feed.objects.filter(outlet__slug__in=[o["slug"] for o in outlets]).values_list("pk", flat=True))
 
 
@@ -251,7 +295,13 @@ def crawler_cpu(publisher: Publisher) -> float:
         children = {pid for pid, parent in parents.items() if parent in crawler and pid != publisher.pid}
         grown = not children <= crawler
         crawler |= children
-    return sum(process_cpu(pid) for pid in crawler if Path(f"/proc/{pid}").exists())
+    total = 0.0
+    for pid in crawler:
+        try:
+            total += process_cpu(pid)
+        except OSError:
+            continue  # the process ended while we looked
+    return total
 
 
 def cpu_model() -> str:

@@ -80,3 +80,13 @@ def test_failing_feeds_are_reported_in_words_while_others_are_stored(demo_outlet
     healthy = Feed.objects.exclude(outlet=broken)
     assert all(f.consecutive_failures == 0 and f.last_success_at for f in healthy)
     assert Article.objects.exclude(outlet=broken).count() > 10
+
+
+def test_two_feeds_carrying_the_same_articles_store_each_once(demo_outlets, sample_publisher):
+    lopinion = Feed.objects.get(outlet__slug="lopinion")
+    feed_add(outlet=lopinion.outlet, url=f"{sample_publisher.base_url}/lopinion/news-sitemap.xml")
+    outcomes = crawl_all(outlet_slug="lopinion")
+    assert [o.error for o in outcomes] == [None, None]
+    stored = Article.objects.filter(outlet__slug="lopinion")
+    assert stored.count() == len(sample_publisher.article_urls("lopinion"))
+    assert stored.values("url").distinct().count() == stored.count()

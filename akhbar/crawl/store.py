@@ -4,7 +4,7 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -51,32 +51,40 @@ def known_entries(outlet_id: int, urls: list[str], guids: list[str]) -> set[str]
     return known
 
 
-def save_article(job: FeedJob, draft: ArticleDraft) -> bool:
-    """Store one article in one transaction; False when it is already there."""
-    category_id = job.category_id
-    if draft.category_slug:
-        category_id = (
-            Category.objects.filter(slug=draft.category_slug).values_list("pk", flat=True).first() or category_id
-        )
-    try:
-        with transaction.atomic():
-            if draft.guid and Article.objects.filter(outlet_id=job.outlet_id, guid=draft.guid).exists():
-                return False
-            _, created = Article.objects.get_or_create(
-                url_hash=url_hash(draft.url),
-                defaults=dict(
-                    outlet_id=job.outlet_id, feed_id=job.feed_id, category_id=category_id, url=draft.url,
-                    guid=draft.guid[:1000], title=draft.title[:1000], tags=list(draft.tags), summary=draft.summary,
-                    content_html=draft.content_html, author=draft.author[:300], language=draft.language[:8],
-                    image_url=draft.image_url[:2000], image_caption=draft.image_caption[:1000],
-                    word_count=draft.word_count, extraction_note=draft.extraction_note[:300],
-                    published_at=draft.published_at,
-                ),
-            )
-    except IntegrityError:
-        # Another worker stored the same URL between our check and our insert.
-        return False
-    return created
+def save_articles(job: FeedJob, drafts: list[ArticleDraft]) -> int:
+    """Store a batch of one feed's articles in one transaction; return how many were new.
+
+    An article already stored (same canonical URL anywhere, or same GUID in the outlet) is skipped,
+    so re-crawls, overlapping feeds and racing workers never create a duplicate.
+    """
+    slugs = {d.category_slug for d in drafts if d.category_slug}
+    categories = dict(Category.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
+    with transaction.atomic():
+        known = known_entries(job.outlet_id, [d.url for d in drafts], [d.guid for d in drafts])
+        fresh: dict[str, Article] = {}
+        seen_guids: set[str] = set()
+        for draft in drafts:
+            key = url_hash(draft.url)
+            if draft.url in known or (draft.guid and (draft.guid in known or draft.guid in seen_guids)):
+                continue
+            seen_guids.add(draft.guid)
+            fresh.setdefault(key, _article(job, draft, key, categories.get(draft.category_slug, job.category_id)))
+        if not fresh:
+            return 0
+        before = Article.objects.filter(url_hash__in=list(fresh)).count()
+        # ignore_conflicts: another worker may have stored one of these since we looked.
+        Article.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+        return Article.objects.filter(url_hash__in=list(fresh)).count() - before
+
+
+def _article(job: FeedJob, draft: ArticleDraft, key: str, category_id: int | None) -> Article:
+    return Article(
+        outlet_id=job.outlet_id, feed_id=job.feed_id, category_id=category_id, url=draft.url, url_hash=key,
+        guid=draft.guid[:1000], title=draft.title[:1000], tags=list(draft.tags), summary=draft.summary,
+        content_html=draft.content_html, author=draft.author[:300], language=draft.language[:8],
+        image_url=draft.image_url[:2000], image_caption=draft.image_caption[:1000], word_count=draft.word_count,
+        extraction_note=draft.extraction_note[:300], published_at=draft.published_at,
+    )
 
 
 def record_success(job: FeedJob, *, etag: str | None, last_modified: str | None, new_articles: int) -> None:
