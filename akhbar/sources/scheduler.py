@@ -2,7 +2,7 @@
 
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -25,7 +25,6 @@ class Scheduler:
         # With the in-process backend, enqueue() runs the crawl: a pool keeps one slow batch from
         # holding up the feeds that fall due after it.
         self._pool = ThreadPoolExecutor(max_workers=parallel_batches, thread_name_prefix="akhbar-crawl")
-        self._running: set[Future] = set()
         self._slots = threading.BoundedSemaphore(parallel_batches)
 
     def start(self) -> "Scheduler":
@@ -34,7 +33,8 @@ class Scheduler:
 
     def stop(self, timeout: float = 30) -> None:
         self._stop.set()
-        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _run(self) -> None:
