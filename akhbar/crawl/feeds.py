@@ -82,6 +82,8 @@ class ParsedFeed:
     format: str  # "rss" | "atom" | "rdf" | "json" | "sitemap"
     entries: list[Entry]
     sitemaps: list[str] = field(default_factory=list)  # children of a sitemap index
+    # Set when the feed is broken yet entries could be read: the feed works, but its owner should know.
+    warning: str | None = None
 
 
 def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
@@ -126,12 +128,17 @@ def _parse_syndication(body: bytes, url: str, content_type: str | None, *, looks
             raise _html_page_error(body, url)
         reason = f" ({clean_text_line(str(problem))[:200]})" if problem is not None else ""
         raise FeedError(f"feeds: no RSS, Atom or RDF feed and no entry could be read{reason}; check the URL")
-    entries = [e for e in (_entry_from_feedparser(item, url) for item in items) if e is not None]
+    entries = _unique([e for e in (_entry_from_feedparser(item, url) for item in items) if e is not None])
+    warning = None
+    if problem is not None and not isinstance(problem, _SOFT_PROBLEMS) and entries:
+        warning = (f"feeds: the feed is not well-formed XML ({clean_text_line(str(problem))[:200]}); "
+                   f"{len(entries)} entries were read anyway, others may be missing")
     return ParsedFeed(
         title=_clean_title(channel.get("title")) or None,
         link=_http_url(channel.get("link"), url),
         format="atom" if version.startswith("atom") else "rdf" if version in ("rss090", "rss10") else "rss",
-        entries=_unique(entries),
+        entries=entries,
+        warning=warning,
     )
 
 

@@ -78,23 +78,26 @@ async def _poll(job: FeedJob, fetcher: Fetcher, extractor: Executor | None, outc
         outcome.not_modified = True
         await db(store.record_success)(job, etag=job.etag, last_modified=job.last_modified, new_articles=0)
         return
-    entries = await _entries(result.body, result.url, result.content_type, fetcher)
+    entries, outcome.warning = await _entries(result.body, result.url, result.content_type, fetcher)
     outcome.seen_entries = len(entries)
     fresh = await _unknown(job, entries)
     outcome.new_articles = await _ingest_all(job, fresh, fetcher, extractor, outcome)
     await db(store.record_success)(
-        job, etag=result.etag, last_modified=result.last_modified, new_articles=outcome.new_articles
+        job, etag=result.etag, last_modified=result.last_modified, new_articles=outcome.new_articles,
+        warning=outcome.warning or "",
     )
 
 
-async def _entries(body: bytes, url: str, content_type: str | None, fetcher: Fetcher) -> list[Entry]:
+async def _entries(
+    body: bytes, url: str, content_type: str | None, fetcher: Fetcher
+) -> tuple[list[Entry], str | None]:
     parsed = parse_feed(body, url=url, content_type=content_type)
     entries = list(parsed.entries)
     # A sitemap index names the sitemaps that hold the articles: read the first few.
     for child_url in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
         child = await fetcher.fetch(child_url)
         entries.extend(parse_feed(child.body, url=child.url, content_type=child.content_type).entries)
-    return entries
+    return entries, parsed.warning
 
 
 async def _unknown(job: FeedJob, entries: list[Entry]) -> list[Entry]:

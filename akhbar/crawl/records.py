@@ -51,5 +51,6 @@ class FeedOutcome:
     seen_entries: int = 0
     not_modified: bool = False
     error: str | None = None
+    warning: str | None = None
     retry_after: float | None = None
     article_errors: list[str] = field(default_factory=list)

@@ -87,14 +87,18 @@ def _article(job: FeedJob, draft: ArticleDraft, key: str, category_id: int | Non
     )
 
 
-def record_success(job: FeedJob, *, etag: str | None, last_modified: str | None, new_articles: int) -> None:
+def record_success(
+    job: FeedJob, *, etag: str | None, last_modified: str | None, new_articles: int, warning: str | None = None
+) -> None:
     now = timezone.now()
     interval = next_poll_interval(
         current=job.poll_interval, new_articles=new_articles,
         minimum=settings.POLL_INTERVAL_MIN, maximum=settings.POLL_INTERVAL_MAX,
     )
+    # A 304 says nothing new about the feed's well-formedness: keep the warning unless told otherwise.
+    kept = {} if warning is None else {"last_warning": warning[:2000]}
     Feed.objects.filter(pk=job.feed_id).update(
-        etag=(etag or "")[:500], last_modified=(last_modified or "")[:100], last_attempt_at=now,
+        **kept, etag=(etag or "")[:500], last_modified=(last_modified or "")[:100], last_attempt_at=now,
         last_success_at=now, consecutive_failures=0, last_new_articles=new_articles,
         poll_interval=interval, next_attempt_at=next_attempt(now, interval),
     )

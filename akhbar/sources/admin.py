@@ -28,6 +28,7 @@ class FeedAdmin(admin.ModelAdmin):
     list_filter = ("enabled", "kind", "outlet__language")
     search_fields = ("url", "outlet__name", "last_error")
     readonly_fields = ("etag", "last_modified", "last_attempt_at", "last_success_at", "last_error", "last_error_at",
+                       "last_warning",
                        "consecutive_failures", "last_new_articles")
     actions = ["crawl_now"]
 
@@ -37,7 +38,7 @@ class FeedAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("dernière erreur"))
     def last_error_short(self, feed: Feed) -> str:
-        return feed.last_error[:120] if feed.consecutive_failures else ""
+        return (feed.last_error if feed.consecutive_failures else feed.last_warning)[:120]
 
     @admin.action(description=_("Collecter maintenant"))
     def crawl_now(self, request, queryset) -> None:

@@ -68,6 +68,9 @@ class Feed(models.Model):
     last_success_at = models.DateTimeField(_("dernier succès"), null=True, blank=True)
     last_error = models.TextField(_("dernière erreur"), blank=True)
     last_error_at = models.DateTimeField(_("date de l'erreur"), null=True, blank=True)
+    last_warning = models.TextField(
+        _("avertissement"), blank=True, help_text=_("Le flux est lu, mais quelque chose y cloche (dernier passage).")
+    )
     consecutive_failures = models.PositiveIntegerField(_("échecs consécutifs"), default=0)
     last_new_articles = models.PositiveIntegerField(_("nouveaux articles (dernier passage)"), default=0)
     note = models.TextField(_("remarque"), blank=True, help_text=_("Comment ce flux a été trouvé, et ce qui a été essayé."))

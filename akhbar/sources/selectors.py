@@ -34,7 +34,7 @@ def feed_status(feed: Feed) -> str:
         return "failing"
     if feed.last_success_at is None:
         return "never polled"
-    return "ok"
+    return "warning" if feed.last_warning else "ok"
 
 
 def feed_health_list(*, outlet_slug: str | None = None) -> list[FeedHealth]:
@@ -44,7 +44,8 @@ def feed_health_list(*, outlet_slug: str | None = None) -> list[FeedHealth]:
     return [
         FeedHealth(
             outlet=feed.outlet.name, outlet_slug=feed.outlet.slug, url=feed.url, status=feed_status(feed),
-            last_success=feed.last_success_at, last_error=feed.last_error if feed.consecutive_failures else "",
+            last_success=feed.last_success_at,
+            last_error=feed.last_error if feed.consecutive_failures else feed.last_warning,
             consecutive_failures=feed.consecutive_failures, next_attempt=feed.next_attempt_at,
             articles=feed.article_count,
         )

@@ -81,3 +81,19 @@ def test_health_table_says_what_is_wrong():
     assert row.status == "failing" and row.consecutive_failures == 3
     assert row.last_error == "fetch: the server answered 404"
     assert row.as_json()["next_attempt"]
+
+
+def test_a_warning_shows_in_health_survives_a_304_and_clears_when_fixed():
+    from akhbar.crawl import store
+
+    outlet = outlet_upsert(name="Le Reporter")
+    feed = feed_add(outlet=outlet, url="https://www.lereporter.ma/feed/")
+    (job,) = store.feed_jobs([feed.pk])
+    store.record_success(job, etag=None, last_modified=None, new_articles=2,
+                         warning="feeds: the feed is not well-formed XML")
+    (row,) = feed_health_list()
+    assert row.status == "warning" and row.last_error == "feeds: the feed is not well-formed XML"
+    store.record_success(job, etag=None, last_modified=None, new_articles=0)  # a 304
+    assert feed_health_list()[0].status == "warning"
+    store.record_success(job, etag=None, last_modified=None, new_articles=0, warning="")
+    assert feed_health_list()[0].status == "ok"
