@@ -25,6 +25,7 @@ test: install
 	@scripts/ensure-chromium
 	$(BIN)/ruff check akhbar tests bench
 	$(BIN)/python -m pytest
+	@scripts/test-postgres
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -106,6 +106,7 @@ DATABASES = {
         env="DATABASE_URL",
         default=f"sqlite:///{SQLITE_PATH}",
         conn_max_age=600,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

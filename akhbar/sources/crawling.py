@@ -7,7 +7,8 @@ from concurrent.futures import Executor
 from functools import cache
 
 from django.conf import settings
-from django.db import close_old_connections
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections, connections
 from django.tasks import task
 
 from akhbar.crawl import pipeline, store
@@ -45,8 +46,12 @@ def run_crawl(feed_ids: list[int], *, on_done: Callable[[FeedOutcome], None] | N
     jobs = store.feed_jobs(feed_ids)
 
     async def crawl() -> list[FeedOutcome]:
-        async with make_fetcher() as fetcher:
-            return await pipeline.crawl_feeds(jobs, fetcher=fetcher, extractor=extraction_pool(), on_done=on_done)
+        try:
+            async with make_fetcher() as fetcher:
+                return await pipeline.crawl_feeds(jobs, fetcher=fetcher, extractor=extraction_pool(), on_done=on_done)
+        finally:
+            # The pipeline's database thread outlives this crawl: hand its connection back now.
+            await sync_to_async(connections.close_all, thread_sensitive=True)()
 
     try:
         return asyncio.run(crawl())
