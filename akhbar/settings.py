@@ -121,15 +121,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-akhbar.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "akhbar",
-        "TIMEOUT": 300,
-        # Cached pages are 20-60 KB each (with their gzipped copy): this bounds a process to ~100 MB.
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+REDIS_URL = os.environ.get("AKHBAR_REDIS_URL", "")
+if REDIS_URL:
+    # One cache for every web process on every machine: a page rendered once is served everywhere,
+    # and the content version lives there too (akhbar.news.freshness).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "akhbar", "TIMEOUT": 300}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "akhbar",
+            "TIMEOUT": 300,
+            # Cached pages are 20-60 KB each (with their gzipped copy): this bounds a process to ~100 MB.
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
     }
-}
 
 TASKS = {
     "default": {

@@ -77,3 +77,40 @@ def test_errors_and_forms_are_never_cached(outlet):
     assert first[0].startswith("200") and "public" not in first[1].get("Cache-Control", "")
     # The login form's CSRF token is masked afresh on every render: equal bodies would mean a cached form.
     assert first[2] != second[2]
+
+
+def redis_url() -> str:
+    import os
+
+    import redis
+
+    url = os.environ.get("AKHBAR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        pytest.skip(f"Redis page-cache test: no Redis answers at {url} (set AKHBAR_TEST_REDIS_URL)")
+    return url
+
+
+def test_with_redis_pages_and_their_version_are_shared_by_every_process(outlet):
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    from akhbar.news import freshness
+
+    shared = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url(),
+                          "KEY_PREFIX": "akhbar-test"}}
+    with override_settings(CACHES=shared):
+        cache.clear()
+        add_article(outlet, 1)
+        articles_arrived(outlet)
+        version = freshness.current()
+        assert version >= 1
+        assert "Titre numéro 1" in get("/")[2].decode()
+        # What another web process (or machine) finds in the shared cache: this very page.
+        assert cache.get("page:/").version == version
+        add_article(outlet, 2)
+        articles_arrived(outlet)
+        assert freshness.current() == version + 1
+        assert "Titre numéro 2" in get("/")[2].decode()
+        cache.clear()
