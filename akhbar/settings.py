@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks_db",
     "akhbar.sources",
     "akhbar.news",
     "akhbar.web",
@@ -138,6 +139,8 @@ else:
         }
     }
 
+# The in-process backend runs crawl batches inside `akhbar up`. django_tasks_db.DatabaseBackend queues them
+# in the database instead, for any number of `akhbar worker` processes on any number of machines.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("AKHBAR_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"),

@@ -1,27 +1,17 @@
 """A crawl killed with SIGKILL leaves no half-written article, and the next crawl finishes the work once."""
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from akhbar.demo.publisher import SamplePublisher
+from tests.helpers import akhbar
 
 OUTLETS, ARTICLES = 4, 50
-
-
-def akhbar(data_dir: Path, *args: str, **popen) -> subprocess.Popen:
-    # This test is about the embedded default: a real SQLite file, whatever DATABASE_URL says.
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env |= {"AKHBAR_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "akhbar.settings",
-           "AKHBAR_FETCH_ALLOW_NETWORKS": "127.0.0.1/32", "AKHBAR_FETCH_ONLY_NETWORKS": "127.0.0.0/8",
-           "AKHBAR_FETCH_HOST_DELAY": "0"}
-    return subprocess.Popen([sys.executable, "-m", "akhbar", *args], env=env, **popen)
 
 
 def run_ok(data_dir: Path, *args: str) -> None:

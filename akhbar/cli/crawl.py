@@ -9,12 +9,20 @@ from rich.table import Table
 
 def register(commands) -> None:
     parser = commands.add_parser("crawl", help="crawl the feeds now")
-    parser.add_argument("--once", action="store_true", required=True, help="one pass over every feed, then stop")
-    parser.add_argument("--outlet", metavar="SLUG", help="only this outlet's feeds")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--once", action="store_true", help="one pass over every feed in this process, then stop")
+    mode.add_argument("--enqueue", action="store_true", help="queue the due feeds for `akhbar worker`, then stop")
+    parser.add_argument("--outlet", metavar="SLUG", help="only this outlet's feeds (with --once)")
     parser.set_defaults(handler=handle)
 
 
 def handle(options: argparse.Namespace) -> int:
+    if options.enqueue:
+        from akhbar.sources.scheduler import enqueue_due
+
+        feeds, tasks = enqueue_due()
+        print(f"{feeds} due feeds queued in {tasks} tasks")
+        return 0
     from akhbar.sources.crawling import run_crawl
     from akhbar.sources.services import feeds_claim_due
 

@@ -66,3 +66,12 @@ class Scheduler:
             crawl_feeds_task.enqueue(feed_ids)
         finally:
             close_old_connections()
+
+
+def enqueue_due() -> tuple[int, int]:
+    """Hand every due feed to the Tasks backend now, in batches; return (feeds, tasks)."""
+    feeds = tasks = 0
+    while feed_ids := feeds_claim_due(limit=BATCH_SIZE):
+        crawl_feeds_task.enqueue(feed_ids)
+        feeds, tasks = feeds + len(feed_ids), tasks + 1
+    return feeds, tasks
