@@ -22,3 +22,29 @@ def akhbar(data_dir: Path, *args: str, extra_env: dict | None = None, **popen) -
            "AKHBAR_FETCH_ALLOW_NETWORKS": "127.0.0.1/32", "AKHBAR_FETCH_ONLY_NETWORKS": "127.0.0.0/8",
            "AKHBAR_FETCH_HOST_DELAY": "0", **(extra_env or {})}
     return subprocess.Popen([sys.executable, "-m", "akhbar", *args], env=env, **popen)
+
+
+def akhbar_ok(data_dir: Path, *args: str, extra_env: dict | None = None) -> str:
+    """Run `akhbar` to completion; fail the test with its output if it fails."""
+    process = akhbar(data_dir, *args, extra_env=extra_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output, _ = process.communicate(timeout=180)
+    assert process.returncode == 0, output.decode()
+    return output.decode()
+
+
+def sqlite_rows(database: Path, query: str) -> list[tuple]:
+    """Read a product's SQLite file as an outsider would, read-only."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as connection:
+        return connection.execute(query).fetchall()
+
+
+def install_bench_outlets(data_dir: Path, publisher, *, extra_env: dict | None = None) -> Path:
+    """A migrated data folder whose feeds are the publisher's synthetic outlets; returns its database."""
+    akhbar_ok(data_dir, "manage", "migrate", "--verbosity", "0", extra_env=extra_env)
+    for outlet in publisher.outlets:
+        if outlet["slug"].startswith("bench-"):
+            akhbar_ok(data_dir, "sources", "add", "--name", outlet["name"], "--slug", outlet["slug"],
+                      "--feed", outlet["feed_url"], extra_env=extra_env)
+    return data_dir / "akhbar.sqlite3"

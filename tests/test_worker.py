@@ -1,26 +1,13 @@
 """Crawl work queued in the database and run by separate `akhbar worker` processes."""
 
-import sqlite3
 import subprocess
 
 import pytest
 
 from akhbar.demo.publisher import SamplePublisher
-from tests.helpers import akhbar
+from tests.helpers import akhbar, akhbar_ok, install_bench_outlets, sqlite_rows
 
 QUEUE = {"AKHBAR_TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
-
-
-def run(data_dir, *args: str) -> str:
-    process = akhbar(data_dir, *args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, extra_env=QUEUE)
-    output, _ = process.communicate(timeout=180)
-    assert process.returncode == 0, output.decode()
-    return output.decode()
-
-
-def query(database, sql: str):
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as connection:
-        return connection.execute(sql).fetchall()
 
 
 @pytest.fixture
@@ -30,13 +17,10 @@ def publisher():
 
 
 def test_two_workers_run_the_queued_feeds_once(tmp_path, publisher):
-    run(tmp_path, "manage", "migrate", "--verbosity", "0")
-    for outlet in publisher.outlets:
-        if outlet["slug"].startswith("bench-"):
-            run(tmp_path, "sources", "add", "--name", outlet["name"], "--slug", outlet["slug"],
-                "--feed", outlet["feed_url"])
-    assert "3 due feeds queued in 1 tasks" in run(tmp_path, "crawl", "--enqueue")
-    assert "0 due feeds queued" in run(tmp_path, "crawl", "--enqueue")  # claimed: not queued twice
+    database = install_bench_outlets(tmp_path, publisher, extra_env=QUEUE)
+    assert "3 due feeds queued in 1 tasks" in akhbar_ok(tmp_path, "crawl", "--enqueue", extra_env=QUEUE)
+    # Claimed by the first: not queued twice.
+    assert "0 due feeds queued" in akhbar_ok(tmp_path, "crawl", "--enqueue", extra_env=QUEUE)
 
     workers = [akhbar(tmp_path, "worker", "--batch", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                       extra_env=QUEUE) for _ in range(2)]
@@ -44,9 +28,9 @@ def test_two_workers_run_the_queued_feeds_once(tmp_path, publisher):
         output, _ = worker.communicate(timeout=180)
         assert worker.returncode == 0, output.decode()
 
-    database = tmp_path / "akhbar.sqlite3"
-    assert query(database, "SELECT count(*), count(DISTINCT url) FROM news_article") == [(60, 60)]
-    assert query(database, "SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status") == [
+    assert sqlite_rows(database, "SELECT count(*), count(DISTINCT url) FROM news_article") == [(60, 60)]
+    tasks = "SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status"
+    assert sqlite_rows(database, tasks) == [
         ("SUCCESSFUL", 1)]
 
 
