@@ -11,7 +11,7 @@ def register(commands) -> None:
     parser = commands.add_parser("extract", help="extract the article from saved pages (plain or gzipped HTML)")
     parser.add_argument("pages", nargs="+", type=Path)
     parser.add_argument("--url", default=None, help="the address the page came from (resolves relative links)")
-    parser.set_defaults(handler=handle, prepare=None)
+    parser.set_defaults(handler=handle)
 
 
 def handle(options: argparse.Namespace) -> int:

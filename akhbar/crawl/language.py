@@ -23,7 +23,7 @@ def detect_language(text: str, *, declared: str | None) -> str:
     declared = (declared or "").lower()[:2]
     sample = " ".join(text[:SAMPLE_CHARS].split())
     if len(sample) < 20:
-        return declared if declared in SERVED_LANGUAGES else (declared or "")
+        return declared
     detected, confidence = _identifier().classify(sample)
     if declared in SERVED_LANGUAGES and declared != detected and confidence < CONFIDENT:
         return declared

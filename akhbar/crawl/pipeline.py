@@ -8,6 +8,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
+from urllib.parse import urljoin
 
 from asgiref.sync import sync_to_async
 
@@ -237,18 +238,13 @@ async def discover_feeds(
     for url in candidate_feed_urls(homepage_url):
         candidates.setdefault(url, "path")
     try:
-        robots = await fetcher.fetch(_robots_url(homepage_url))
+        robots = await fetcher.fetch(urljoin(homepage_url, "/robots.txt"))
         for url in sitemaps_from_robots(robots.body.decode("utf-8", "replace"), base_url=homepage_url):
             candidates.setdefault(url, "robots")
     except FetchError:
         pass  # no robots.txt is common and says nothing about feeds
     checks = [_check_candidate(url, found_by, fetcher) for url, found_by in candidates.items()]
     return list(await asyncio.gather(*checks))
-
-
-def _robots_url(homepage_url: str) -> str:
-    scheme, _, host = homepage_url.split("/", 3)[:3]
-    return f"{scheme}//{host}/robots.txt"
 
 
 async def _check_candidate(url: str, found_by: str, fetcher: Fetcher) -> DiscoveredCandidate:

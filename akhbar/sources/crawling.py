@@ -7,7 +7,6 @@ from concurrent.futures import Executor
 from functools import cache
 
 from django.conf import settings
-from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connections
 from django.tasks import task
 
@@ -51,7 +50,7 @@ def run_crawl(feed_ids: list[int], *, on_done: Callable[[FeedOutcome], None] | N
                 return await pipeline.crawl_feeds(jobs, fetcher=fetcher, extractor=extraction_pool(), on_done=on_done)
         finally:
             # The pipeline's database thread outlives this crawl: hand its connection back now.
-            await sync_to_async(connections.close_all, thread_sensitive=True)()
+            await pipeline.db(connections.close_all)()
 
     try:
         return asyncio.run(crawl())
