@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "akhbar.sources",
     "akhbar.news",
+    "akhbar.moderation",
     "akhbar.web",
 ]
 
@@ -70,7 +71,8 @@ SECURE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "https:", "http:", "data:"],
+    # Readers' browsers never load a publisher's image: lead images are served from /img/.
+    "img-src": ["'self'", "data:"],
     "object-src": ["'none'"],
     "frame-ancestors": ["'none'"],
     "base-uri": ["'self'"],
@@ -156,7 +158,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
+    # Image renditions. Several web machines need a shared folder here, or an object store's backend.
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -191,3 +196,16 @@ POLL_INTERVAL_MIN = int(os.environ.get("AKHBAR_POLL_INTERVAL_MIN", 120))
 POLL_INTERVAL_MAX = int(os.environ.get("AKHBAR_POLL_INTERVAL_MAX", 3600))
 BACKOFF_MAX = int(os.environ.get("AKHBAR_BACKOFF_MAX", 6 * 3600))
 SCHEDULER_TICK = float(os.environ.get("AKHBAR_SCHEDULER_TICK", 5))
+
+# Images and their moderation.
+IMAGE_MAX_BYTES = int(os.environ.get("AKHBAR_IMAGE_MAX_BYTES", 8 * 1024 * 1024))
+IMAGE_MAX_PIXELS = int(os.environ.get("AKHBAR_IMAGE_MAX_PIXELS", 40_000_000))
+# Perceptual hashes this many bits apart or fewer are the same picture (re-encoded, resized).
+IMAGE_MATCH_DISTANCE = int(os.environ.get("AKHBAR_IMAGE_MATCH_DISTANCE", 6))
+IMAGE_REPORT_THRESHOLD = int(os.environ.get("AKHBAR_IMAGE_REPORT_THRESHOLD", 3))
+REPORTS_PER_HOUR = int(os.environ.get("AKHBAR_REPORTS_PER_HOUR", 20))
+REPORT_RETENTION_DAYS = int(os.environ.get("AKHBAR_REPORT_RETENTION_DAYS", 90))
+# Two reports of one image from the same network within this window count once.
+REPORT_NETWORK_WINDOW_HOURS = int(os.environ.get("AKHBAR_REPORT_NETWORK_WINDOW_HOURS", 24))
+# Proxies whose X-Forwarded-For is believed; anyone else's is ignored.
+TRUSTED_PROXIES = env_list("AKHBAR_TRUSTED_PROXIES")

@@ -17,5 +17,5 @@ os.environ.setdefault("AKHBAR_SECRET_KEY", "tests-only-secret-key-not-for-produc
 from akhbar.settings import *  # noqa: E402,F403
 
 # The product serves hashed static files collected by `akhbar up`; tests render pages without collecting.
-STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing folder

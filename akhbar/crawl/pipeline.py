@@ -1,11 +1,12 @@
 """crawl_feed chains the stages: fetch, parse, fetch and extract each new article, normalise, store."""
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from urllib.parse import urljoin
@@ -19,6 +20,7 @@ from akhbar.crawl.discover import candidate_feed_urls, find_feed_links, sitemaps
 from akhbar.crawl.extract import Extracted, extract_article
 from akhbar.crawl.feeds import Entry, FeedError, parse_feed
 from akhbar.crawl.fetch import FetchError, Fetcher
+from akhbar.crawl.images import ImageError, ProcessedImage, process_image
 from akhbar.crawl.language import detect_language
 from akhbar.crawl.normalize import canonical_url, clean_text_line, split_title_tags
 from akhbar.crawl.records import ArticleDraft, FeedJob, FeedOutcome
@@ -162,7 +164,36 @@ async def _draft(
     except BrokenProcessPool:
         note = "extract: the extractor crashed on this page; the feed's content is shown"
         outcome.article_errors.append(note)
-    return build_draft(job, entry, extracted, final_url=final_url, note=note)
+    draft = build_draft(job, entry, extracted, final_url=final_url, note=note)
+    if not draft.image_url:
+        return draft
+    # An image fetched before (an outlet's stock photo, a story's shared picture) is neither fetched nor made again.
+    if known := await db(store.stored_image_for)(url=draft.image_url):
+        return replace(draft, stored_image_sha256=known)
+    image = await _lead_image(job, draft.image_url, fetcher, extractor, outcome)
+    if isinstance(image, str):
+        return replace(draft, stored_image_sha256=image)
+    return replace(draft, image=image)
+
+
+async def _lead_image(
+    job: FeedJob, url: str, fetcher: Fetcher, extractor: Executor | None, outcome: FeedOutcome
+) -> ProcessedImage | str | None:
+    """Our renditions of the lead image, or the hash of the stored image with the same bytes; None if it fails.
+
+    The image is fetched under the usual limits; an article never waits on a bad image or goes without its text.
+    """
+    try:
+        fetched = await fetcher.fetch(url, max_bytes=job.image_max_bytes)
+        if known := await db(store.stored_image_for)(sha256=hashlib.sha256(fetched.body).hexdigest()):
+            return known
+        process = partial(process_image, fetched.body, max_pixels=job.image_max_pixels)
+        return await asyncio.get_running_loop().run_in_executor(extractor, process)
+    except (FetchError, ImageError) as error:
+        outcome.article_errors.append(f"{error} ({url})")
+    except BrokenProcessPool:
+        outcome.article_errors.append(f"image: the image worker crashed on this picture ({url})")
+    return None
 
 
 def build_draft(

@@ -3,6 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from akhbar.crawl.images import MAX_PIXELS, ProcessedImage
+
+IMAGE_MAX_BYTES = 8 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class FeedJob:
@@ -18,6 +22,8 @@ class FeedJob:
     last_modified: str | None = None
     poll_interval: int = 600
     consecutive_failures: int = 0
+    image_max_bytes: int = IMAGE_MAX_BYTES
+    image_max_pixels: int = MAX_PIXELS
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ class ArticleDraft:
     word_count: int
     category_slug: str | None = None
     extraction_note: str = ""
+    image: ProcessedImage | None = None  # the lead image, fetched and made into our own renditions
+    stored_image_sha256: str = ""  # or: the lead image is one we store already
 
 
 @dataclass

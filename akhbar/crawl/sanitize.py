@@ -13,9 +13,10 @@ from lxml import etree
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "strong", "em", "b", "i",
-    "a", "figure", "figcaption", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "a", "figure", "figcaption", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
+# No <img>: readers' browsers never load a publisher's image; the lead image is served from /img/.
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
 # Removed with everything inside them; any other unknown tag is unwrapped and keeps its text.
 DROPPED_WITH_CONTENT = {
     "script", "style", "iframe", "object", "embed", "form", "svg", "math", "template",

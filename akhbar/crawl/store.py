@@ -4,6 +4,8 @@ import hashlib
 import logging
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -11,7 +13,9 @@ from django.utils import timezone
 from akhbar.crawl.records import ArticleDraft, FeedJob
 from akhbar.crawl.schedule import backoff_delay, next_attempt, next_poll_interval
 from akhbar.news import freshness
-from akhbar.news.models import Article
+from akhbar.crawl.images import ProcessedImage
+from akhbar.moderation.services import images_screen_new
+from akhbar.news.models import Article, Image, image_storage_name
 from akhbar.sources.models import Category, Feed
 
 log = logging.getLogger(__name__)
@@ -36,6 +40,8 @@ def feed_jobs(feed_ids: list[int]) -> list[FeedJob]:
             last_modified=feed.last_modified or None,
             poll_interval=feed.poll_interval,
             consecutive_failures=feed.consecutive_failures,
+            image_max_bytes=settings.IMAGE_MAX_BYTES,
+            image_max_pixels=settings.IMAGE_MAX_PIXELS,
         )
         for feed in feeds
     ]
@@ -49,6 +55,12 @@ def known_entries(outlet_id: int, urls: list[str], guids: list[str]) -> set[str]
     if guids:
         known.update(Article.objects.filter(outlet_id=outlet_id, guid__in=guids).values_list("guid", flat=True))
     return known
+
+
+def stored_image_for(*, url: str = "", sha256: str = "") -> str:
+    """The content hash of a stored image fetched from this address, or with this hash; "" if none."""
+    images = Image.objects.filter(sha256=sha256) if sha256 else Image.objects.filter(source_url=url[:2000])
+    return images.values_list("sha256", flat=True).first() or ""
 
 
 def save_articles(job: FeedJob, drafts: list[ArticleDraft]) -> int:
@@ -71,10 +83,41 @@ def save_articles(job: FeedJob, drafts: list[ArticleDraft]) -> int:
             fresh.setdefault(key, _article(job, draft, key, categories.get(draft.category_slug, job.category_id)))
         if not fresh:
             return 0
+        _attach_images(fresh, {url_hash(d.url): d for d in drafts})
         before = Article.objects.filter(url_hash__in=list(fresh)).count()
         # ignore_conflicts: another worker may have stored one of these since we looked.
         Article.objects.bulk_create(fresh.values(), ignore_conflicts=True)
         return Article.objects.filter(url_hash__in=list(fresh)).count() - before
+
+
+def _attach_images(fresh: dict[str, Article], drafts: dict[str, ArticleDraft]) -> None:
+    """Store each new article's lead image once (keyed by the hash of its bytes) and link the article to it."""
+    wanted: dict[str, tuple[ProcessedImage, str]] = {}
+    for key in fresh:
+        draft = drafts[key]
+        if draft.image is not None:
+            wanted.setdefault(draft.image.sha256, (draft.image, draft.image_url))
+    known = {drafts[key].stored_image_sha256 for key in fresh} - {""}
+    if not wanted and not known:
+        return
+    stored = dict(Image.objects.filter(sha256__in=list(wanted) + list(known)).values_list("sha256", "pk"))
+    new = [_image(processed, source_url) for sha, (processed, source_url) in wanted.items() if sha not in stored]
+    Image.objects.bulk_create(new, ignore_conflicts=True)  # another worker may have stored one meanwhile
+    created = list(Image.objects.filter(sha256__in=[image.sha256 for image in new]))
+    stored.update((image.sha256, image.pk) for image in created)
+    images_screen_new(created)  # a copy of a blocked picture is blocked before anyone sees it
+    for key, article in fresh.items():
+        draft = drafts[key]
+        article.image_id = stored.get(draft.image.sha256 if draft.image else draft.stored_image_sha256)
+
+
+def _image(processed: ProcessedImage, source_url: str) -> Image:
+    for rendition in processed.renditions:
+        name = image_storage_name(processed.sha256, rendition.name)
+        if not default_storage.exists(name):
+            default_storage.save(name, ContentFile(rendition.data))
+    return Image(sha256=processed.sha256, phash=processed.phash, width=processed.width, height=processed.height,
+                 source_url=source_url[:2000])
 
 
 def _article(job: FeedJob, draft: ArticleDraft, key: str, category_id: int | None) -> Article:

@@ -7,6 +7,59 @@ from django.utils.translation import gettext_lazy as _
 from akhbar.sources.models import Category, Feed, Outlet
 
 
+# Renditions made by akhbar.crawl.images: the widest each may be.
+RENDITION_WIDTHS = {"m": 640, "l": 1280}
+
+
+class Image(models.Model):
+    """A lead image, stored once however many articles use it: keyed by the hash of its bytes.
+
+    The perceptual hash finds the same picture re-encoded or resized by another outlet. The
+    renditions live in Django's default storage (image_storage_name); readers only ever load them
+    from our own address, /img/.
+    """
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    phash = models.BigIntegerField(_("empreinte perceptuelle"))
+    width = models.PositiveIntegerField(_("largeur"))
+    height = models.PositiveIntegerField(_("hauteur"))
+    source_url = models.URLField(_("adresse d'origine"), max_length=2000, db_index=True)
+    fetched_at = models.DateTimeField(_("collectée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.width}×{self.height})"
+
+    def get_absolute_url(self, size: str = "m") -> str:
+        from django.urls import reverse
+
+        return reverse("image", kwargs={"sha256": self.sha256, "size": size})
+
+    def large_url(self) -> str:
+        return self.get_absolute_url("l")
+
+    def shown_size(self) -> tuple[int, int]:
+        """Width and height of the "m" rendition, for the page's layout before the image arrives."""
+        width = min(self.width, RENDITION_WIDTHS["m"])
+        return width, max(1, round(self.height * width / self.width))
+
+    @property
+    def shown_width(self) -> int:
+        return self.shown_size()[0]
+
+    @property
+    def shown_height(self) -> int:
+        return self.shown_size()[1]
+
+
+def image_storage_name(sha256: str, size: str) -> str:
+    """Where a rendition lives in the default storage."""
+    return f"img/{sha256[:2]}/{sha256}-{size}.webp"
+
+
 class Article(models.Model):
     outlet = models.ForeignKey(Outlet, related_name="articles", on_delete=models.CASCADE)
     feed = models.ForeignKey(Feed, related_name="articles", null=True, blank=True, on_delete=models.SET_NULL)
@@ -25,6 +78,7 @@ class Article(models.Model):
     author = models.CharField(_("auteur"), max_length=300, blank=True)
     language = models.CharField(_("langue"), max_length=8, blank=True)
     image_url = models.URLField(_("image"), max_length=2000, blank=True)
+    image = models.ForeignKey(Image, null=True, blank=True, related_name="articles", on_delete=models.SET_NULL)
     image_caption = models.CharField(_("légende"), max_length=1000, blank=True)
     word_count = models.PositiveIntegerField(default=0)
     extraction_note = models.CharField(

@@ -54,7 +54,7 @@ def home_sections() -> dict:
 
 def article_get(*, outlet_slug: str, article_id: int) -> Article:
     return get_object_or_404(
-        Article.objects.select_related("outlet", "category"), pk=article_id, outlet__slug=outlet_slug
+        Article.objects.select_related("outlet", "category", "image"), pk=article_id, outlet__slug=outlet_slug
     )
 
 

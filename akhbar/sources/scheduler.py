@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from akhbar.sources.services import feeds_claim_due
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+HOUSEKEEPING_EVERY = 3600.0
 
 
 class Scheduler:
@@ -26,6 +28,7 @@ class Scheduler:
         # holding up the feeds that fall due after it.
         self._pool = ThreadPoolExecutor(max_workers=parallel_batches, thread_name_prefix="akhbar-crawl")
         self._slots = threading.BoundedSemaphore(parallel_batches)
+        self._housekept_at: float | None = None
 
     def start(self) -> "Scheduler":
         self._thread.start()
@@ -41,6 +44,7 @@ class Scheduler:
         while not self._stop.is_set():
             try:
                 self.dispatch_due()
+                self._housekeeping()
             except Exception:  # noqa: BLE001 - the scheduler must outlive one bad tick (a locked database, say)
                 log.exception("scheduler tick failed")
             finally:
@@ -59,6 +63,16 @@ class Scheduler:
             future.add_done_callback(lambda _: self._slots.release())
             dispatched += len(feed_ids)
         return dispatched
+
+    def _housekeeping(self) -> None:
+        """Once an hour: forget readers' reports past their retention period (decisions stay)."""
+        if self._housekept_at is not None and time.monotonic() - self._housekept_at < HOUSEKEEPING_EVERY:
+            return
+        self._housekept_at = time.monotonic()
+        from akhbar.moderation.services import reports_purge
+
+        if purged := reports_purge():
+            log.info("old reports purged", extra={"reports": purged})
 
     @staticmethod
     def _enqueue(feed_ids: list[int]) -> None:

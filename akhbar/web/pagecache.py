@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 from akhbar.news import freshness
+from akhbar.web import pageform
 
 PAGE_TTL = 600
 BROWSER_MAX_AGE = 60
@@ -49,6 +50,7 @@ class CachedPage:
     body: bytes
     gzipped: bytes
     etag: str
+    form: pageform.FormPage | None = None  # set when the page holds a form, whose token is per reader
 
 
 class PageCacheApp:
@@ -62,6 +64,7 @@ class PageCacheApp:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return self.app(environ, start_response)
+        environ.pop(pageform.ENVIRON_FLAG, None)  # only this wrapper may ask for a shared page
         query = environ.get("QUERY_STRING", "")
         key = "page:" + environ.get("PATH_INFO", "/") + ("?" + query if query else "")
         version = freshness.current()
@@ -100,6 +103,7 @@ class PageCacheApp:
             captured.update(status=status, headers=headers)
             return lambda data: None  # Django never uses the legacy write() callable
 
+        environ[pageform.ENVIRON_FLAG] = True
         result = self.app(environ, capture)
         try:
             body = b"".join(result)
@@ -111,26 +115,50 @@ class PageCacheApp:
             entry = make_entry(version, captured["status"], headers, body)
             cache.set(key, entry, PAGE_TTL)
             return serve(entry, environ, start_response)
-        start_response(captured["status"], [(k, v) for k, v in headers if k.lower() != MARKER.lower()])
+        headers = [(k, v) for k, v in headers if k.lower() != MARKER.lower()]
+        form = pageform.split(body)
+        if form is not None:  # a page that could not be kept still needs this reader's token
+            token, cookie = pageform.reader_token(environ)
+            body = pageform.fill(form, token, gzipped=False)
+            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+            headers += [("Content-Length", str(len(body)))] + ([("Set-Cookie", cookie)] if cookie else [])
+        start_response(captured["status"], headers)
         return [body]
 
 
 def make_entry(version: int, status: str, headers: list[tuple[str, str]], body: bytes) -> CachedPage:
     kept = tuple((k, v) for k, v in headers if k.lower() not in OWN_HEADERS)
     etag = '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"'
+    form = pageform.split(body)
+    if form is not None:
+        return CachedPage(version, status, private(kept), body, b"", etag, form)
     return CachedPage(version, status, kept, body, gzip.compress(body, compresslevel=6, mtime=0), etag)
+
+
+def private(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """A page holding a reader's token may be kept by their browser, never by a shared cache."""
+    return tuple(
+        (k, v.replace("public", "private")) if k.lower() == "cache-control" else (k, v) for k, v in headers
+    )
 
 
 def serve(entry: CachedPage, environ: dict, start_response: Callable) -> Iterable[bytes]:
     """One copy of a cached page: gzipped when the reader accepts it, or 304 when they have it already."""
     zipped = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
     etag = entry.etag[:-1] + '-gz"' if zipped else entry.etag
-    common = [("ETag", etag), ("Vary", "Accept-Encoding")]
+    common = [("ETag", etag), ("Vary", "Accept-Encoding, Cookie" if entry.form else "Accept-Encoding")]
+    # A reader without a token cookie gets the page with a new one, even if their browser kept a copy.
+    revalidates = entry.form is None or pageform.reader_secret(environ) is not None
     if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
-    if if_none_match and (if_none_match.strip() == "*" or etag in if_none_match):
+    if revalidates and if_none_match and (if_none_match.strip() == "*" or etag in if_none_match):
         start_response("304 Not Modified", [(k, v) for k, v in entry.headers if k.lower() == "cache-control"] + common)
         return [b""]
-    body = entry.gzipped if zipped else entry.body
+    if entry.form is None:
+        body = entry.gzipped if zipped else entry.body
+    else:
+        token, cookie = pageform.reader_token(environ)
+        body = pageform.fill(entry.form, token, gzipped=zipped)
+        common += [("Set-Cookie", cookie)] if cookie else []
     headers = list(entry.headers) + common + [("Content-Length", str(len(body)))]
     if zipped:
         headers.append(("Content-Encoding", "gzip"))

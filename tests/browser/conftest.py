@@ -138,19 +138,36 @@ def browser(chromium_executable):
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory) -> DemoSite:
-    """`akhbar up --demo` as a user starts it, on a free port with its own data folder; killed if a test left it up."""
-    data_dir = tmp_path_factory.mktemp("akhbar-demo")
+def start_demo(data_dir: Path, extra_env: dict[str, str] | None = None) -> DemoSite:
+    """`akhbar up --demo` as a user starts it, on a free port in `data_dir`, with their environment plus `extra_env`."""
     port = free_port()
     log_path = data_dir / "akhbar-up.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [str(AKHBAR), "up", "--demo", "--port", str(port), "--workers", "2"],
-            cwd=data_dir, env=user_environment(data_dir), stdout=log, stderr=subprocess.STDOUT,
+            cwd=data_dir, env=user_environment(data_dir) | (extra_env or {}), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so SIGINT reaches it as a terminal's Ctrl-C would
         )
-    site = DemoSite(process=process, base_url=f"http://127.0.0.1:{port}", log_path=log_path)
+    return DemoSite(process=process, base_url=f"http://127.0.0.1:{port}", log_path=log_path)
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory) -> DemoSite:
+    """`akhbar up --demo` as a user starts it, on a free port with its own data folder; killed if a test left it up."""
+    site = start_demo(tmp_path_factory.mktemp("akhbar-demo"))
+    try:
+        yield site
+    finally:
+        site.kill()
+
+
+@pytest.fixture(scope="module")
+def demo_site_behind_proxy(tmp_path_factory) -> DemoSite:
+    """The demo as deployed behind a proxy on this machine: readers are known by X-Forwarded-For.
+
+    Its own server and data folder, so the reports and blocks of its tests never reach the other browser tests.
+    """
+    site = start_demo(tmp_path_factory.mktemp("akhbar-proxied"), {"AKHBAR_TRUSTED_PROXIES": "127.0.0.1/32"})
     try:
         yield site
     finally:
@@ -169,10 +186,11 @@ class Pages:
         self.contexts = []
         self.off_machine: list[str] = []
 
-    def open(self, *, width: int, height: int, mobile: bool = False):
+    def open(self, *, width: int, height: int, mobile: bool = False, **context_options):
+        """A page in a new context (a new reader: no cookies, no cache); `context_options` go to new_context."""
         context = self.browser.new_context(
             viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile,
-            device_scale_factor=2 if mobile else 1, locale="fr-MA", service_workers="block",
+            device_scale_factor=2 if mobile else 1, locale="fr-MA", service_workers="block", **context_options,
         )
         self.contexts.append(context)
         context.route("**/*", self._guard)

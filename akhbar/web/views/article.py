@@ -1,6 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from akhbar.moderation.selectors import image_is_blocked
 from akhbar.news.selectors import article_get, outlet_more
 from akhbar.web.pagecache import cached_page
 
@@ -8,4 +9,6 @@ from akhbar.web.pagecache import cached_page
 @cached_page
 def article(request: HttpRequest, outlet_slug: str, article_id: int) -> HttpResponse:
     item = article_get(outlet_slug=outlet_slug, article_id=article_id)
-    return render(request, "web/article.html", {"article": item, "more": outlet_more(item)})
+    blocked = item.image_id is not None and image_is_blocked(item.image_id)
+    context = {"article": item, "image_blocked": blocked, "more": outlet_more(item)}
+    return render(request, "web/article.html", context)
