@@ -91,7 +91,7 @@ def _decoders(content_encoding: str, url: str) -> list:
 
 def _too_large(url: str, limit: int, what: str) -> FetchError:
     return FetchError("too_large", url, f"fetch: {url} {what} the {limit:,} bytes Akhbar accepts; "
-                      "if the page is genuine, raise AKHBAR_FETCH_MAX_BYTES")
+                      "if it is genuine, raise AKHBAR_FETCH_MAX_BYTES (pages, feeds) or AKHBAR_IMAGE_MAX_BYTES (images)")
 
 
 async def _read_body(response: httpx.Response, limit: int, *, truncate: bool) -> bytes:
