@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "akhbar.sources",
     "akhbar.news",
     "akhbar.moderation",
+    "akhbar.search",
     "akhbar.web",
 ]
 

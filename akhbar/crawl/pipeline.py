@@ -63,6 +63,7 @@ async def crawl_feeds(
 
 async def crawl_feed(job: FeedJob, *, fetcher: Fetcher, extractor: Executor | None = None) -> FeedOutcome:
     outcome = FeedOutcome(feed_id=job.feed_id, outlet_slug=job.outlet_slug, url=job.url)
+    started = datetime.now(timezone.utc)
     try:
         await _poll(job, fetcher, extractor, outcome)
     except (FetchError, FeedError) as error:
@@ -72,6 +73,11 @@ async def crawl_feed(job: FeedJob, *, fetcher: Fetcher, extractor: Executor | No
         outcome.error = f"crawl: unexpected error ({type(error).__name__}: {error}); see the logs"
     if outcome.error:
         await db(store.record_failure)(job, error=outcome.error, retry_after=outcome.retry_after)
+        return outcome
+    try:
+        await _retry_images(job, fetcher, extractor, outcome, stored_before=started)
+    except Exception:  # noqa: BLE001 - the feed was read; a bug in the image retry must not fail it
+        log.exception("image retry crashed", extra={"feed_url": job.url, "source": job.outlet_slug})
     return outcome
 
 
@@ -167,33 +173,41 @@ async def _draft(
     draft = build_draft(job, entry, extracted, final_url=final_url, note=note)
     if not draft.image_url:
         return draft
-    # An image fetched before (an outlet's stock photo, a story's shared picture) is neither fetched nor made again.
-    if known := await db(store.stored_image_for)(url=draft.image_url):
-        return replace(draft, stored_image_sha256=known)
-    image = await _lead_image(job, draft.image_url, fetcher, extractor, outcome)
-    if isinstance(image, str):
-        return replace(draft, stored_image_sha256=image)
-    return replace(draft, image=image)
+    image, stored_sha256 = await _lead_image(job, draft.image_url, fetcher, extractor, outcome)
+    return replace(draft, image=image, stored_image_sha256=stored_sha256)
 
 
 async def _lead_image(
     job: FeedJob, url: str, fetcher: Fetcher, extractor: Executor | None, outcome: FeedOutcome
-) -> ProcessedImage | str | None:
-    """Our renditions of the lead image, or the hash of the stored image with the same bytes; None if it fails.
+) -> tuple[ProcessedImage | None, str]:
+    """Our renditions of a lead image, or the hash of the stored image it is; (None, "") if it fails.
 
-    The image is fetched under the usual limits; an article never waits on a bad image or goes without its text.
+    An image fetched before (an outlet's stock photo, a story's shared picture) is neither fetched nor
+    made again. The fetch obeys the usual limits; an article never waits on a bad image or loses its text.
     """
+    if known := await db(store.stored_image_for)(url=url):
+        return None, known
     try:
         fetched = await fetcher.fetch(url, max_bytes=job.image_max_bytes)
         if known := await db(store.stored_image_for)(sha256=hashlib.sha256(fetched.body).hexdigest()):
-            return known
+            return None, known
         process = partial(process_image, fetched.body, max_pixels=job.image_max_pixels)
-        return await asyncio.get_running_loop().run_in_executor(extractor, process)
+        return await asyncio.get_running_loop().run_in_executor(extractor, process), ""
     except (FetchError, ImageError) as error:
         outcome.article_errors.append(f"{error} ({url})")
     except BrokenProcessPool:
         outcome.article_errors.append(f"image: the image worker crashed on this picture ({url})")
-    return None
+    return None, ""
+
+
+async def _retry_images(
+    job: FeedJob, fetcher: Fetcher, extractor: Executor | None, outcome: FeedOutcome, *, stored_before: datetime
+) -> None:
+    """Try again the lead images of recent articles whose image failed (a 503, a timeout) on earlier polls."""
+    for article_id, url in await db(store.images_to_retry)(job.feed_id, stored_before=stored_before):
+        image, stored_sha256 = await _lead_image(job, url, fetcher, extractor, outcome)
+        if image is not None or stored_sha256:
+            await db(store.image_attach)(article_id, (image, stored_sha256, url))
 
 
 def build_draft(

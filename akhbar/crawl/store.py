@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -16,9 +17,15 @@ from akhbar.news import freshness
 from akhbar.crawl.images import ProcessedImage
 from akhbar.moderation.services import images_screen_new
 from akhbar.news.models import Article, Image, image_storage_name
+from akhbar.search.index import index_articles
 from akhbar.sources.models import Category, Feed
 
 log = logging.getLogger(__name__)
+
+# A lead image that failed is tried again on the feed's next polls: a few times, for a day at most.
+IMAGE_ATTEMPTS = 3
+IMAGE_RETRY_WINDOW = timedelta(hours=24)
+IMAGE_RETRIES_PER_POLL = 5
 
 
 def url_hash(url: str) -> str:
@@ -87,28 +94,64 @@ def save_articles(job: FeedJob, drafts: list[ArticleDraft]) -> int:
         before = Article.objects.filter(url_hash__in=list(fresh)).count()
         # ignore_conflicts: another worker may have stored one of these since we looked.
         Article.objects.bulk_create(fresh.values(), ignore_conflicts=True)
-        return Article.objects.filter(url_hash__in=list(fresh)).count() - before
+        stored = list(Article.objects.filter(url_hash__in=list(fresh)).values_list("pk", flat=True))
+        index_articles(stored)
+        return len(stored) - before
 
 
-def _attach_images(fresh: dict[str, Article], drafts: dict[str, ArticleDraft]) -> None:
-    """Store each new article's lead image once (keyed by the hash of its bytes) and link the article to it."""
-    wanted: dict[str, tuple[ProcessedImage, str]] = {}
-    for key in fresh:
-        draft = drafts[key]
-        if draft.image is not None:
-            wanted.setdefault(draft.image.sha256, (draft.image, draft.image_url))
-    known = {drafts[key].stored_image_sha256 for key in fresh} - {""}
-    if not wanted and not known:
-        return
-    stored = dict(Image.objects.filter(sha256__in=list(wanted) + list(known)).values_list("sha256", "pk"))
-    new = [_image(processed, source_url) for sha, (processed, source_url) in wanted.items() if sha not in stored]
+LeadImage = tuple[ProcessedImage | None, str, str]  # renditions made now, or the hash of a stored image; source
+
+
+def _images_stored(found: list[LeadImage]) -> dict[str, int]:
+    """Store the new ones among these lead images, once each by content hash; map every hash to its image's id."""
+    wanted = {image.sha256: (image, source) for image, _, source in found if image is not None}
+    hashes = list(wanted) + [sha for image, sha, _ in found if image is None and sha]
+    if not hashes:
+        return {}
+    stored = dict(Image.objects.filter(sha256__in=hashes).values_list("sha256", "pk"))
+    new = [_image(image, source) for sha, (image, source) in wanted.items() if sha not in stored]
     Image.objects.bulk_create(new, ignore_conflicts=True)  # another worker may have stored one meanwhile
     created = list(Image.objects.filter(sha256__in=[image.sha256 for image in new]))
     stored.update((image.sha256, image.pk) for image in created)
     images_screen_new(created)  # a copy of a blocked picture is blocked before anyone sees it
+    return stored
+
+
+def _lead_image(draft: ArticleDraft) -> LeadImage:
+    return draft.image, draft.stored_image_sha256, draft.image_url
+
+
+def _attach_images(fresh: dict[str, Article], drafts: dict[str, ArticleDraft]) -> None:
+    """Link each new article to its lead image, storing the images not stored yet."""
+    ids = _images_stored([_lead_image(drafts[key]) for key in fresh])
     for key, article in fresh.items():
-        draft = drafts[key]
-        article.image_id = stored.get(draft.image.sha256 if draft.image else draft.stored_image_sha256)
+        image, sha, _ = _lead_image(drafts[key])
+        article.image_id = ids.get(image.sha256 if image else sha)
+
+
+def images_to_retry(
+    feed_id: int, *, stored_before: datetime, limit: int = IMAGE_RETRIES_PER_POLL
+) -> list[tuple[int, str]]:
+    """Recent articles of a feed whose lead image failed on an earlier poll, each counted as one more attempt."""
+    pending = list(
+        Article.objects.filter(feed_id=feed_id, image__isnull=True, image_attempts__lt=IMAGE_ATTEMPTS,
+                               fetched_at__gte=timezone.now() - IMAGE_RETRY_WINDOW, fetched_at__lt=stored_before)
+        .exclude(image_url="").order_by("-published_at").values_list("pk", "image_url")[:limit]
+    )
+    Article.objects.filter(pk__in=[pk for pk, _ in pending]).update(image_attempts=F("image_attempts") + 1)
+    return pending
+
+
+def image_attach(article_id: int, lead: LeadImage) -> bool:
+    """Give an article the lead image a retry fetched; False if it had one already."""
+    image, sha, _ = lead
+    with transaction.atomic():
+        ids = _images_stored([lead])
+        attached = Article.objects.filter(pk=article_id, image__isnull=True).update(
+            image_id=ids.get(image.sha256 if image else sha))
+    if attached:
+        freshness.bump()
+    return bool(attached)
 
 
 def _image(processed: ProcessedImage, source_url: str) -> Image:
@@ -127,6 +170,7 @@ def _article(job: FeedJob, draft: ArticleDraft, key: str, category_id: int | Non
         content_html=draft.content_html, author=draft.author[:300], language=draft.language[:8],
         image_url=draft.image_url[:2000], image_caption=draft.image_caption[:1000], word_count=draft.word_count,
         extraction_note=draft.extraction_note[:300], published_at=draft.published_at,
+        image_attempts=1 if draft.image_url else 0,
     )
 
 

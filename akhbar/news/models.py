@@ -79,6 +79,7 @@ class Article(models.Model):
     language = models.CharField(_("langue"), max_length=8, blank=True)
     image_url = models.URLField(_("image"), max_length=2000, blank=True)
     image = models.ForeignKey(Image, null=True, blank=True, related_name="articles", on_delete=models.SET_NULL)
+    image_attempts = models.PositiveSmallIntegerField(default=0)  # fetches of image_url so far
     image_caption = models.CharField(_("légende"), max_length=1000, blank=True)
     word_count = models.PositiveIntegerField(default=0)
     extraction_note = models.CharField(

@@ -332,3 +332,28 @@ def test_missing_image_leaves_the_article_without_one(site):
     errors, articles = crawl()
     error = refused(articles, errors, "absente", image_url)
     assert "404 Not Found" in error, error
+
+
+def test_an_image_that_failed_for_a_while_is_fetched_again_on_the_next_poll(site):
+    answers = iter([503, 200])
+    body = jpeg(21)
+
+    def flaky(req):
+        status = next(answers, 200)
+        req.reply(status, body if status == 200 else b"busy", {"Content-Type": "image/jpeg"})
+
+    site.server.routes["/img/instable.jpg"] = flaky
+    image_url = site.article("instable", site.server.url("/img/instable.jpg"))
+    errors, articles = crawl()
+    assert articles["instable"].image is None and [e for e in errors if image_url in e]
+    errors, articles = crawl()
+    assert articles["instable"].image is not None and not [e for e in errors if image_url in e]
+    assert articles["instable"].image.sha256 == hashlib.sha256(body).hexdigest()
+
+
+def test_an_image_that_keeps_failing_is_given_up_after_three_attempts(site):
+    site.server.routes["/img/cassee.jpg"] = lambda req: req.reply(404, b"gone", {"Content-Type": "text/plain"})
+    site.article("cassee", site.server.url("/img/cassee.jpg"))
+    for _ in range(5):
+        crawl()
+    assert len(site.server.requests("/img/cassee.jpg")) == 3

@@ -1,0 +1,1 @@
+"""Full-text search over articles: SQLite FTS5 by default, PostgreSQL's full-text search when configured."""

@@ -1,0 +1,104 @@
+"""Searching articles: folded words, all required, each also matching as a prefix; relevance weighed by recency."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from akhbar.news.models import Article
+from akhbar.search.fold import words
+from akhbar.search.index import PG_CONFIGS
+
+MAX_TERMS = 12
+MIN_PREFIX = 3  # shorter words must match whole: "la*" would match half the French language
+RECENCY_DAYS = 30.0  # an article this old weighs half as much as one of today, at equal relevance
+
+
+@dataclass(frozen=True)
+class Filters:
+    outlet_slug: str = ""
+    language: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass
+class SearchResults:
+    terms: list[str]
+    total: int = 0
+    articles: list[Article] = field(default_factory=list)
+
+
+def search_articles(
+    query: str, *, filters: Filters = Filters(), offset: int = 0, limit: int = 20, count: bool = True
+) -> SearchResults:
+    """The articles matching every word of the query, best first, and how many match in all (if `count`)."""
+    terms = list(dict.fromkeys(words(query)))[:MAX_TERMS]
+    results = SearchResults(terms=terms)
+    if not terms:
+        return results
+    match_sql, match_params, rank_sql = _sqlite(terms) if connection.vendor == "sqlite" else _postgres(terms)
+    where, params = _filters(filters)
+    base = f"{match_sql} {where}"
+    with connection.cursor() as cursor:
+        if count:
+            cursor.execute(f"SELECT count(*) {base}", match_params + params)
+            results.total = cursor.fetchone()[0]
+        if not limit:
+            return results
+        cursor.execute(f"SELECT a.id {base} ORDER BY {rank_sql}, a.id DESC LIMIT %s OFFSET %s",
+                       match_params + params + [limit, offset])
+        ids = [row[0] for row in cursor.fetchall()]
+    found = Article.objects.select_related("outlet").in_bulk(ids)
+    results.articles = [found[pk] for pk in ids if pk in found]
+    return results
+
+
+def _pattern(term: str, prefix_mark: str, quote: str = "") -> str:
+    return f"{quote}{term}{quote}{prefix_mark if len(term) >= MIN_PREFIX else ''}"
+
+
+def _sqlite(terms: list[str]) -> tuple[str, list, str]:
+    expression = " AND ".join(_pattern(term, "*", quote='"') for term in terms)
+    sql = "FROM search_article_fts f JOIN news_article a ON a.id = f.rowid WHERE search_article_fts MATCH %s"
+    # bm25() is negative, lower is better: dividing by an age factor moves older articles towards zero.
+    rank = (f"bm25(search_article_fts, 4.0, 1.0) / "
+            f"(1.0 + (julianday('now') - julianday(a.published_at)) / {RECENCY_DAYS})")
+    return sql, [expression], rank
+
+
+def _postgres(terms: list[str]) -> tuple[str, list, str]:
+    # Each article is indexed with its language's configuration: the query is parsed with each of them.
+    expression = " & ".join(_pattern(term, ":*") for term in terms)
+    configs = ["simple", *sorted(set(PG_CONFIGS.values()))]
+    query = " || ".join("to_tsquery(%s::regconfig, %s)" for _ in configs)
+    sql = (f"FROM search_article_vector v JOIN news_article a ON a.id = v.article_id "
+           f"CROSS JOIN (SELECT {query} AS q) tsq WHERE v.vector @@ tsq.q")
+    params = [value for config in configs for value in (config, expression)]
+    rank = (f"ts_rank_cd(v.vector, tsq.q) / "
+            f"(1.0 + extract(epoch from (now() - a.published_at)) / 86400.0 / {RECENCY_DAYS}) DESC")
+    return sql, params, rank
+
+
+def _day_start(day: date):
+    """Midnight at the start of a day on the site's clock, as the database stores moments."""
+    moment = timezone.make_aware(datetime.combine(day, time.min))
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _filters(filters: Filters) -> tuple[str, list]:
+    clauses, params = [], []
+    if filters.outlet_slug:
+        clauses.append("a.outlet_id = (SELECT id FROM sources_outlet WHERE slug = %s)")
+        params.append(filters.outlet_slug)
+    if filters.language:
+        clauses.append("a.language = %s")
+        params.append(filters.language)
+    if filters.since:
+        clauses.append("a.published_at >= %s")
+        params.append(_day_start(filters.since))
+    if filters.until:
+        clauses.append("a.published_at < %s")
+        params.append(_day_start(filters.until + timedelta(days=1)))
+    return "".join(f" AND {clause}" for clause in clauses), params

@@ -1,0 +1,65 @@
+"""/recherche: full-text search over every article, with filters, highlighted matches and pages."""
+
+from datetime import date
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from akhbar.search.highlight import excerpt, highlight
+from akhbar.search.selectors import Filters, search_articles
+from akhbar.sources.models import Outlet
+
+PAGE_SIZE = 20
+MAX_PAGE = 50  # deeper than 1,000 results, a reader refines the query instead
+LANGUAGES = {"fr": "Français", "ar": "العربية", "es": "Español", "en": "English"}
+
+
+class _Results:
+    """Just enough of a sequence for Django's Paginator, over results counted by the database."""
+
+    def __init__(self, query: str, filters: Filters) -> None:
+        self.query, self.filters, self.total, self.terms = query, filters, None, []
+
+    def count(self) -> int:
+        if self.total is None:
+            self.total = search_articles(self.query, filters=self.filters, limit=0).total
+        return self.total
+
+    def __getitem__(self, window: slice) -> list:
+        found = search_articles(self.query, filters=self.filters, offset=window.start,
+                                limit=window.stop - window.start, count=False)
+        self.terms = found.terms
+        return found.articles
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    filters = Filters(
+        outlet_slug=request.GET.get("media", ""), language=request.GET.get("langue", "")[:8],
+        since=_day(request.GET.get("du", "")), until=_day(request.GET.get("au", "")),
+    )
+    page: Page | None = None
+    results = _Results(query, filters)
+    if query:
+        page = Paginator(results, PAGE_SIZE).get_page(min(_number(request.GET.get("page")), MAX_PAGE))
+    rows = [(article, highlight(article.title, results.terms), excerpt(article.summary, results.terms))
+            for article in (page or [])]
+    kept = {key: value for key, value in request.GET.items() if key != "page" and value}
+    return render(request, "web/search.html", {
+        "query": query, "filters": filters, "page": page, "rows": rows, "kept": urlencode(kept),
+        "outlets": Outlet.objects.filter(enabled=True).order_by("name").only("slug", "name"),
+        "languages": LANGUAGES,
+    })
+
+
+def _number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 1
