@@ -197,6 +197,8 @@ POLL_INTERVAL_MIN = int(os.environ.get("AKHBAR_POLL_INTERVAL_MIN", 120))
 POLL_INTERVAL_MAX = int(os.environ.get("AKHBAR_POLL_INTERVAL_MAX", 3600))
 BACKOFF_MAX = int(os.environ.get("AKHBAR_BACKOFF_MAX", 6 * 3600))
 SCHEDULER_TICK = float(os.environ.get("AKHBAR_SCHEDULER_TICK", 5))
+# A claimed feed is not claimed again for this long: if the worker polling it dies, the feed is due again after.
+CLAIM_LEASE = int(os.environ.get("AKHBAR_CLAIM_LEASE", 15 * 60))
 
 # Images and their moderation.
 IMAGE_MAX_BYTES = int(os.environ.get("AKHBAR_IMAGE_MAX_BYTES", 8 * 1024 * 1024))

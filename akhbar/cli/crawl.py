@@ -13,6 +13,7 @@ def register(commands) -> None:
     mode.add_argument("--once", action="store_true", help="one pass over every feed in this process, then stop")
     mode.add_argument("--enqueue", action="store_true", help="queue the due feeds for `akhbar worker`, then stop")
     parser.add_argument("--outlet", metavar="SLUG", help="only this outlet's feeds (with --once)")
+    parser.add_argument("--batch-size", type=int, default=50, help="feeds per queued task (with --enqueue)")
     parser.set_defaults(handler=handle)
 
 
@@ -20,7 +21,7 @@ def handle(options: argparse.Namespace) -> int:
     if options.enqueue:
         from akhbar.sources.scheduler import enqueue_due
 
-        feeds, tasks = enqueue_due()
+        feeds, tasks = enqueue_due(batch_size=max(1, options.batch_size))
         print(f"{feeds} due feeds queued in {tasks} tasks")
         return 0
     from akhbar.sources.crawling import run_crawl

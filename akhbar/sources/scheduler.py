@@ -3,6 +3,7 @@
 import logging
 import threading
 import time
+from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -82,10 +83,31 @@ class Scheduler:
             close_old_connections()
 
 
-def enqueue_due() -> tuple[int, int]:
+def enqueue_due(*, batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     """Hand every due feed to the Tasks backend now, in batches; return (feeds, tasks)."""
+    tasks_mark_lost()
     feeds = tasks = 0
-    while feed_ids := feeds_claim_due(limit=BATCH_SIZE):
+    while feed_ids := feeds_claim_due(limit=batch_size):
         crawl_feeds_task.enqueue(feed_ids)
         feeds, tasks = feeds + len(feed_ids), tasks + 1
     return feeds, tasks
+
+
+def tasks_mark_lost() -> int:
+    """Mark as failed the queued crawls that have run longer than a claim's lease: their worker died.
+
+    Nothing is lost with them: the feeds they had not finished are due again once their lease ends, and
+    the next enqueue hands them to a live worker. django-tasks-db has no such reaper of its own.
+    """
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return 0
+    from django.tasks import TaskResultStatus
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    lost = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING,
+                                       started_at__lt=now - timedelta(seconds=settings.CLAIM_LEASE))
+    return lost.update(status=TaskResultStatus.FAILED, finished_at=now,
+                       exception_class_path="akhbar.WorkerLost",
+                       traceback="akhbar: the worker running this crawl stopped before the end; its feeds were due again")

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -9,7 +10,6 @@ from django.utils.text import slugify
 from akhbar.sources.models import Category, Feed, Outlet
 
 # A claimed feed is not handed out again before this, even if its worker dies without a word.
-CLAIM_LEASE = timedelta(minutes=15)
 
 CATEGORIES = {
     "actualite": "Actualité", "politique": "Politique", "economie": "Économie", "societe": "Société",
@@ -94,7 +94,8 @@ def feeds_claim_due(*, limit: int = 200, outlet_slug: str | None = None, force: 
     claimed = []
     for feed_id, next_at in due.order_by("next_attempt_at").values_list("pk", "next_attempt_at")[:limit]:
         # A conditional update is the claim: of two schedulers racing, only one changes the row.
-        if Feed.objects.filter(pk=feed_id, next_attempt_at=next_at).update(next_attempt_at=now + CLAIM_LEASE):
+        lease = now + timedelta(seconds=settings.CLAIM_LEASE)
+        if Feed.objects.filter(pk=feed_id, next_attempt_at=next_at).update(next_attempt_at=lease):
             claimed.append(feed_id)
     return claimed
 

@@ -108,6 +108,27 @@ def test_phone_pages_have_no_horizontal_scroll(site, pages, artifacts):
     assert pages.off_machine == []
 
 
+def test_search_from_the_masthead_finds_french_and_arabic_whatever_the_spelling(site, pages, artifacts):
+    page = pages.open(**DESKTOP)
+    page.goto(site.url("/"))
+    box = page.get_by_role("searchbox", name="Rechercher")
+    box.fill("salon livre invite")  # no accent on "invité"
+    box.press("Enter")
+    found = page.locator(".search-results li", has_text=TARGET["title"])
+    expect(found.locator("a.card-title")).to_have_text(TARGET["title"])
+    expect(found.locator("mark").first).to_have_text("Salon")
+    page.screenshot(path=artifacts / "search-french.png", full_page=True)
+
+    # An Arabic query with tashkeel and another alef form finds the Arabic article, right to left.
+    page.locator(".search-form").get_by_role("searchbox").fill("مِهْرَجَان باريس")
+    page.locator(".search-form").get_by_role("button", name="Rechercher").click()
+    arabic = page.locator(".search-results li", has_text="المغرب ضيف شرف مهرجان باريس للكتاب")
+    expect(arabic).to_have_attribute("lang", "ar")
+    expect(arabic.locator("a.card-title")).to_have_css("direction", "rtl")
+    expect(arabic.locator("mark").first).to_have_text("مهرجان")
+    page.screenshot(path=artifacts / "search-arabic.png", full_page=True)
+
+
 def test_ctrl_c_stops_akhbar_cleanly(site):
     assert site.interrupt() == 0, site.log_tail()
     assert "Akhbar stopped." in site.log_tail()
