@@ -31,3 +31,15 @@ def empty_page_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_remembered_stories():
+    """Each test starts with no story candidates in memory (the database they came from is gone)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    from akhbar.news.stories import index_reset
+
+    index_reset()

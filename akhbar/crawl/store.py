@@ -17,6 +17,7 @@ from akhbar.news import freshness
 from akhbar.crawl.images import ProcessedImage
 from akhbar.moderation.services import images_screen_new
 from akhbar.news.models import Article, Image, image_storage_name
+from akhbar.news.stories import stories_assign
 from akhbar.search.index import index_articles
 from akhbar.sources.models import Category, Feed
 
@@ -96,6 +97,7 @@ def save_articles(job: FeedJob, drafts: list[ArticleDraft]) -> int:
         Article.objects.bulk_create(fresh.values(), ignore_conflicts=True)
         stored = list(Article.objects.filter(url_hash__in=list(fresh)).values_list("pk", flat=True))
         index_articles(stored)
+        stories_assign(list(Article.objects.filter(pk__in=stored, story__isnull=True)))
         return len(stored) - before
 
 

@@ -60,6 +60,32 @@ def image_storage_name(sha256: str, size: str) -> str:
     return f"img/{sha256[:2]}/{sha256}-{size}.webp"
 
 
+class Story(models.Model):
+    """One event, however many outlets and languages tell it. Articles join one on arrival (akhbar.crawl.stories)."""
+
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    first_published_at = models.DateTimeField(_("premier article"), db_index=True)
+    last_published_at = models.DateTimeField(_("dernier article"), db_index=True)
+    articles_count = models.PositiveIntegerField(_("articles"), default=0)
+    outlets_count = models.PositiveIntegerField(_("médias"), default=0, db_index=True)
+    languages = models.JSONField(_("langues"), default=list, blank=True)
+    headline = models.ForeignKey("Article", null=True, blank=True, related_name="+", on_delete=models.SET_NULL,
+                                 help_text=_("Le titre le plus représentatif du sujet."))
+    merged_into = models.ForeignKey("self", null=True, blank=True, related_name="+", on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = _("sujet")
+        verbose_name_plural = _("sujets")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.articles_count} articles, {self.outlets_count} médias)"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("story", kwargs={"story_id": self.pk})
+
+
 class Article(models.Model):
     outlet = models.ForeignKey(Outlet, related_name="articles", on_delete=models.CASCADE)
     feed = models.ForeignKey(Feed, related_name="articles", null=True, blank=True, on_delete=models.SET_NULL)
@@ -80,6 +106,10 @@ class Article(models.Model):
     image_url = models.URLField(_("image"), max_length=2000, blank=True)
     image = models.ForeignKey(Image, null=True, blank=True, related_name="articles", on_delete=models.SET_NULL)
     image_attempts = models.PositiveSmallIntegerField(default=0)  # fetches of image_url so far
+    story = models.ForeignKey(Story, null=True, blank=True, related_name="articles", on_delete=models.SET_NULL)
+    # The story features, kept so that any process can compare new articles with this one.
+    embedding = models.BinaryField(null=True, blank=True)  # 512 float16
+    simhash = models.BigIntegerField(null=True, blank=True)  # of the text: copies are a few bits apart
     image_caption = models.CharField(_("légende"), max_length=1000, blank=True)
     word_count = models.PositiveIntegerField(default=0)
     extraction_note = models.CharField(

@@ -1,5 +1,6 @@
 """Reads for the public site: what each page lists, in as few queries as possible."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import F, QuerySet, Window
@@ -7,7 +8,8 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from akhbar.news.models import Article
+from akhbar.crawl.stories import simhash_distance
+from akhbar.news.models import Article, Story
 from akhbar.sources.models import Category, Outlet
 
 TICKER_SIZE = 50
@@ -22,8 +24,80 @@ def _listing(queryset: QuerySet[Article]) -> QuerySet[Article]:
     return queryset.select_related("outlet").only(*LIST_FIELDS)
 
 
-def ticker_articles(*, limit: int = TICKER_SIZE) -> list[Article]:
-    return list(_listing(Article.objects.order_by("-published_at", "-id"))[:limit])
+@dataclass(frozen=True)
+class TickerLine:
+    article: Article  # the story's most representative headline (or the article, alone in its story)
+    other_outlets: int  # how many more outlets tell the story
+    story_id: int | None
+
+
+HEADLINE_FIELDS = ("story__outlets_count", "story__headline__title", "story__headline__outlet__slug",
+                   "story__headline__outlet__name", "story__headline__language")
+
+
+def ticker_lines(*, limit: int = TICKER_SIZE) -> list[TickerLine]:
+    """The latest stories, one line each, newest first."""
+    recent = Article.objects.select_related("outlet", "story__headline__outlet").only(
+        *LIST_FIELDS, "story_id", *HEADLINE_FIELDS).order_by("-published_at", "-id")
+    lines, seen = [], set()
+    for article in recent[:limit * 4]:
+        if article.story_id in seen:
+            continue
+        if article.story_id:
+            seen.add(article.story_id)
+        story = article.story
+        shown = story.headline if story and story.headline_id else article
+        lines.append(TickerLine(shown, max(0, story.outlets_count - 1) if story else 0, article.story_id))
+        if len(lines) == limit:
+            break
+    return lines
+
+
+TOP_STORIES = 8
+TOP_STORY_HOURS = 48
+HALF_LIFE_HOURS = 12.0
+
+
+def top_stories(*, limit: int = TOP_STORIES) -> list[Story]:
+    """Stories of the last two days told by several outlets, ranked by outlets and recency."""
+    now = timezone.now()
+    recent = list(Story.objects.filter(last_published_at__gte=now - timedelta(hours=TOP_STORY_HOURS),
+                                       outlets_count__gte=2, merged_into__isnull=True)
+                  .select_related("headline__outlet").order_by("-outlets_count")[:200])
+
+    def weight(story: Story) -> float:
+        age = (now - story.last_published_at).total_seconds() / 3600
+        return story.outlets_count / (1 + age / HALF_LIFE_HOURS)
+
+    return sorted(recent, key=weight, reverse=True)[:limit]
+
+
+def story_coverage(article: Article) -> tuple[list[Article], list[Article]]:
+    """(other outlets' articles on the article's story, earliest first; those among them that are copies)."""
+    if not article.story_id:
+        return [], []
+    others = list(_listing(Article.objects.filter(story_id=article.story_id).exclude(outlet_id=article.outlet_id))
+                  .only(*LIST_FIELDS, "simhash").order_by("published_at", "id"))
+    copies = [other for other in others if article.simhash is not None and other.simhash is not None
+              and simhash_distance(article.simhash, other.simhash) <= COPY_DISTANCE]
+    return others, copies
+
+
+COPY_DISTANCE = 6
+LANGUAGE_ORDER = ["fr", "ar", "es", "en"]
+
+
+def story_get(story_id: int) -> Story:
+    return get_object_or_404(Story.objects.select_related("headline__outlet"), pk=story_id)
+
+
+def story_articles_by_language(story: Story) -> list[tuple[str, list[Article]]]:
+    """A story's articles grouped by language (French, Arabic, Spanish, English), earliest first in each."""
+    groups: dict[str, list[Article]] = {}
+    for article in _listing(story.articles.all()).order_by("published_at", "id"):
+        groups.setdefault(article.language or "fr", []).append(article)
+    order = {code: n for n, code in enumerate(LANGUAGE_ORDER)}
+    return sorted(groups.items(), key=lambda group: order.get(group[0], len(order)))
 
 
 def latest_per_group(field: str, *, per_group: int = PER_GROUP) -> list[Article]:
@@ -46,7 +120,8 @@ def home_sections() -> dict:
     categories = {c.pk: c for c in Category.objects.order_by("name")}
     outlets = {o.pk: o for o in Outlet.objects.filter(enabled=True).order_by("name")}
     return {
-        "ticker": ticker_articles(),
+        "ticker": ticker_lines(),
+        "top_stories": top_stories(),
         "by_category": grouped(latest_per_group("category_id"), categories, "category_id"),
         "by_outlet": grouped(latest_per_group("outlet_id"), outlets, "outlet_id"),
     }

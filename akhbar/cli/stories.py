@@ -1,0 +1,60 @@
+"""`akhbar stories cluster FILE.jsonl`: group headlines into stories with the crawler's own rules."""
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("stories", help="stories: one story, every outlet, every language")
+    actions = parser.add_subparsers(dest="action", required=True)
+    cluster = actions.add_parser("cluster", help="read JSON lines {id, title, text?, lang?, outlet?, published?}; "
+                                                 "print id<TAB>story lines")
+    cluster.add_argument("file", type=Path)
+    cluster.set_defaults(handler=handle_cluster)
+
+
+def read_items(path: Path) -> list[dict]:
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                item = json.loads(line)
+                item["id"], item["title"] = str(item["id"]), str(item["title"])
+            except (ValueError, KeyError, TypeError) as error:
+                raise SystemExit(f"stories: {path}:{number} is not a JSON object with an id and a title ({error})")
+            items.append(item)
+    return items
+
+
+def _published(value: str | None) -> datetime:
+    if not value:
+        return datetime(2000, 1, 1, tzinfo=timezone.utc)  # undated: all within one window
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def cluster_items(items: list[dict]) -> dict[str, str]:
+    from akhbar.crawl.language import detect_language
+    from akhbar.crawl.stories import cluster, comparable_text, embed, features
+
+    vectors = embed([comparable_text(i["title"], i.get("text") or "") for i in items])
+    prepared = [
+        features(key=i["id"], title=i["title"], lead=i.get("text") or "", outlet=i.get("outlet") or "",
+                 language=i.get("lang") or detect_language(i["title"], declared=None) or "",
+                 published=_published(i.get("published")), vector=vector)
+        for i, vector in zip(items, vectors)
+    ]
+    return cluster(prepared)
+
+
+def handle_cluster(options: argparse.Namespace) -> int:
+    items = read_items(options.file)
+    stories = cluster_items(items)
+    numbering: dict[str, int] = {}
+    for item in items:
+        story = numbering.setdefault(stories[item["id"]], len(numbering) + 1)
+        sys.stdout.write(f"{item['id']}\t{story}\n")
+    return 0

@@ -1,0 +1,151 @@
+"""Putting each new article in its story, on arrival: the database side of akhbar.crawl.stories.
+
+Each process keeps the recent articles' features in memory (a CandidateIndex), topped up from the
+database before every assignment, so any number of crawl workers see each other's articles. On
+PostgreSQL an advisory lock serialises assignments across workers (SQLite serialises all writers).
+"""
+
+import threading
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.db import connection
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from akhbar.crawl.stories import (
+    WINDOW, CandidateIndex, Features, comparable_text, embed, features, simhash, stories_to_merge,
+)
+from akhbar.news.models import Article, Story
+
+ADVISORY_LOCK = 0x616B6862  # "akhb": any constant, the same in every process
+REFRESH_OVERLAP = timedelta(minutes=2)  # rows committed late by another worker are still picked up
+KEEP_FOR = 2 * WINDOW
+
+_index = CandidateIndex()
+_known: set[str] = set()
+_loaded_until: datetime | None = None
+_lock = threading.Lock()
+
+
+def _vector(blob: bytes | memoryview) -> np.ndarray:
+    vector = np.frombuffer(bytes(blob), dtype=np.float16).astype(np.float32)
+    return vector / max(float(np.linalg.norm(vector)), 1e-9)
+
+
+def _features(article: Article, vector: np.ndarray) -> Features:
+    return features(key=str(article.pk), title=article.title, lead=article.summary, language=article.language,
+                    outlet=str(article.outlet_id), published=article.published_at, vector=vector,
+                    story=article.story_id)
+
+
+def _refresh() -> None:
+    """Top the index up with articles other processes stored, and drop those no window can reach."""
+    global _loaded_until
+    now = timezone.now()
+    recent = Article.objects.filter(story__isnull=False, embedding__isnull=False)
+    if _loaded_until is None:
+        recent = recent.filter(published_at__gte=now - KEEP_FOR)
+    else:
+        recent = recent.filter(fetched_at__gte=_loaded_until - REFRESH_OVERLAP)
+    fields = ("pk", "title", "summary", "language", "outlet_id", "published_at", "story_id", "embedding")
+    for article in recent.only(*fields):
+        if str(article.pk) not in _known:
+            _known.add(str(article.pk))
+            _index.add(_features(article, _vector(article.embedding)))
+    _loaded_until = now
+    if len(_index) > 50_000:  # a long-lived process: forget what no new article can match
+        _index.forget(lambda item: item.published >= now - KEEP_FOR)
+        _known.intersection_update(item.key for item in _index.items)
+
+
+def _live(story_id: int) -> int | None:
+    """A story's id after any merges another process made; None if it is gone (deleted by an operator)."""
+    seen = set()
+    while story_id not in seen:
+        seen.add(story_id)
+        row = Story.objects.filter(pk=story_id).values_list("merged_into", flat=True)
+        if not row.exists():
+            return None
+        merged_into = row.first()
+        if not merged_into:
+            return story_id
+        story_id = merged_into
+    return None
+
+
+def index_reset() -> None:
+    """Forget the in-memory candidates (after a restore, or between tests that empty the database)."""
+    global _index, _loaded_until
+    with _lock:
+        _index, _loaded_until = CandidateIndex(), None
+        _known.clear()
+
+
+def stories_assign(articles: list[Article]) -> None:
+    """Put each of these newly stored articles in a story, merging stories that have grown together."""
+    if not articles:
+        return
+    articles = sorted(articles, key=lambda a: (a.published_at, a.pk))
+    vectors = embed([comparable_text(a.title, a.summary) for a in articles])
+    with _lock:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+        _refresh()
+        touched: set[int] = set()
+        for article, vector in zip(articles, vectors):
+            touched |= _assign_one(article, vector)
+        for story_id in touched:
+            _recount(story_id)
+
+
+def _assign_one(article: Article, vector: np.ndarray) -> set[int]:
+    item = _features(article, vector)
+    matches = [(margin, live) for margin, story in _index.matches(item) if (live := _live(story)) is not None]
+    if matches:
+        story_id = matches[0][1]
+        merged = {s for s in stories_to_merge(matches, _index.rules) if s != story_id}
+        for other in merged:
+            Article.objects.filter(story_id=other).update(story_id=story_id)
+            Story.objects.filter(pk=other).update(merged_into=story_id, articles_count=0, outlets_count=0)
+        for cached in _index.items:
+            if cached.story in merged:
+                cached.story = story_id
+    else:
+        story_id = Story.objects.create(first_published_at=article.published_at,
+                                        last_published_at=article.published_at).pk
+        merged = set()
+    item.story = story_id
+    Article.objects.filter(pk=article.pk).update(
+        story_id=story_id, embedding=vector.astype(np.float16).tobytes(),
+        simhash=simhash(f"{article.title} {article.summary}"),
+    )
+    _known.add(item.key)
+    _index.add(item)
+    return {story_id} | merged
+
+
+def _recount(story_id: int) -> None:
+    members = Article.objects.filter(story_id=story_id)
+    totals = members.aggregate(articles=Count("pk"), outlets=Count("outlet", distinct=True),
+                               first=Min("published_at"), last=Max("published_at"))
+    if not totals["articles"]:
+        return
+    languages = sorted(set(members.exclude(language="").values_list("language", flat=True)))
+    Story.objects.filter(pk=story_id).update(
+        articles_count=totals["articles"], outlets_count=totals["outlets"], first_published_at=totals["first"],
+        last_published_at=totals["last"], languages=languages, headline_id=_headline(story_id, members),
+    )
+
+
+def _headline(story_id: int, members) -> int:
+    """The member closest to the story's centre: its most representative headline (French first on a tie)."""
+    items = [item for item in _index.items if item.story == story_id]
+    if len(items) < 3:
+        preferred = members.order_by("published_at", "pk")
+        return (preferred.filter(language="fr").values_list("pk", flat=True).first()
+                or preferred.values_list("pk", flat=True).first())
+    matrix = np.vstack([item.vector for item in items])
+    centre = matrix.mean(axis=0)
+    return int(items[int(np.argmax(matrix @ centre))].key)
