@@ -15,8 +15,11 @@ WARM_UP_PAGE = (
 
 
 def warm_up() -> None:
-    """The first extraction in a process loads trafilatura's date parser (seconds): pay it at start."""
+    """The first extraction in a process loads trafilatura's date parser and the story model: pay them at start."""
+    from akhbar.crawl.stories import story_vector
+
     extract_article(WARM_UP_PAGE, url="https://example.invalid/essai")
+    story_vector("Essai", "")
 
 
 class ExtractionPool(Executor):

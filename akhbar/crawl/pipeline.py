@@ -25,6 +25,7 @@ from akhbar.crawl.language import detect_language
 from akhbar.crawl.normalize import canonical_url, clean_text_line, split_title_tags
 from akhbar.crawl.records import ArticleDraft, FeedJob, FeedOutcome
 from akhbar.crawl.sanitize import plain_text, sanitize_html
+from akhbar.crawl.stories import story_vector
 
 log = logging.getLogger(__name__)
 
@@ -171,10 +172,20 @@ async def _draft(
         note = "extract: the extractor crashed on this page; the feed's content is shown"
         outcome.article_errors.append(note)
     draft = build_draft(job, entry, extracted, final_url=final_url, note=note)
+    draft = replace(draft, story_vector=await _story_vector(draft, extractor))
     if not draft.image_url:
         return draft
     image, stored_sha256 = await _lead_image(job, draft.image_url, fetcher, extractor, outcome)
     return replace(draft, image=image, stored_image_sha256=stored_sha256)
+
+
+async def _story_vector(draft: ArticleDraft, extractor: Executor | None) -> bytes:
+    """The embedding that places the article in its story: CPU work, so in the extraction processes."""
+    try:
+        return await asyncio.get_running_loop().run_in_executor(
+            extractor, partial(story_vector, draft.title, draft.summary))
+    except BrokenProcessPool:
+        return b""  # the store embeds it then
 
 
 async def _lead_image(

@@ -46,6 +46,7 @@ class ArticleDraft:
     extraction_note: str = ""
     image: ProcessedImage | None = None  # the lead image, fetched and made into our own renditions
     stored_image_sha256: str = ""  # or: the lead image is one we store already
+    story_vector: bytes = b""  # the title and lead's embedding, made in the extraction processes
 
 
 @dataclass

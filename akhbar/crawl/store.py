@@ -97,7 +97,9 @@ def save_articles(job: FeedJob, drafts: list[ArticleDraft]) -> int:
         Article.objects.bulk_create(fresh.values(), ignore_conflicts=True)
         stored = list(Article.objects.filter(url_hash__in=list(fresh)).values_list("pk", flat=True))
         index_articles(stored)
-        stories_assign(list(Article.objects.filter(pk__in=stored, story__isnull=True)))
+        new = list(Article.objects.filter(pk__in=stored, story__isnull=True))
+        by_hash = {url_hash(d.url): d.story_vector for d in drafts}
+        stories_assign(new, {a.pk: by_hash.get(a.url_hash, b"") for a in new})
         return len(stored) - before
 
 

@@ -28,9 +28,9 @@ SHINGLE = 3
 class Rules:
     """Thresholds, calibrated on tests/data/stories/labelled.jsonl (see bench/stories.py)."""
 
-    same_language: float = 0.72
-    cross_language: float = 0.55
-    number_bonus: float = 0.04  # per shared significant number, at most two
+    same_language: float = 0.75
+    cross_language: float = 0.50
+    number_bonus: float = 0.06  # per shared significant number, at most two
     name_bonus: float = 0.03  # per shared proper name, at most three
     score_conflict: float = 0.20  # two match scores that differ: two different matches
     same_outlet: float = 0.05  # an outlet rarely tells one story twice in three days
@@ -82,6 +82,16 @@ def embed(texts: list[str]) -> np.ndarray:
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
 
 
+def story_vector(title: str, lead: str) -> bytes:
+    """One article's embedding as stored (float16 bytes); run in the extraction processes, off the database."""
+    return embed([comparable_text(title, lead)])[0].astype(np.float16).tobytes()
+
+
+def vector_from_bytes(blob: bytes) -> np.ndarray:
+    vector = np.frombuffer(bytes(blob), dtype=np.float16).astype(np.float32)
+    return vector / max(float(np.linalg.norm(vector)), 1e-9)
+
+
 def signals(title: str, lead: str = "") -> tuple[frozenset[str], frozenset[tuple[str, str]], frozenset[str]]:
     """Significant numbers, match scores and proper names of a title and lead."""
     text = _digits(f"{split_title_tags(title)[0]} {lead[:LEAD_CHARS]}")
@@ -121,7 +131,7 @@ class CandidateIndex:
     def __init__(self, rules: Rules = Rules()) -> None:
         self.rules = rules
         self.items: list[Features] = []
-        self._matrix = np.zeros((0, 512), dtype=np.float32)
+        self._matrix: np.ndarray | None = None
         self._pending: list[np.ndarray] = []
         # No signal adds more than this to a cosine: below it, a candidate cannot reach any threshold.
         self._floor = min(rules.same_language, rules.cross_language) - 2 * rules.number_bonus - 3 * rules.name_bonus
@@ -138,11 +148,12 @@ class CandidateIndex:
         self._flush()
         kept = [i for i, item in enumerate(self.items) if keep(item)]
         self.items = [self.items[i] for i in kept]
-        self._matrix = self._matrix[kept]
+        self._matrix = self._matrix[kept] if self._matrix is not None else None
 
     def _flush(self) -> None:
         if self._pending:
-            self._matrix = np.vstack([self._matrix, *self._pending])
+            stacked = [self._matrix, *self._pending] if self._matrix is not None else self._pending
+            self._matrix = np.vstack(stacked)
             self._pending = []
 
     def matches(self, item: Features) -> list[tuple[float, object]]:

@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from akhbar.crawl.stories import (
-    WINDOW, CandidateIndex, Features, comparable_text, embed, features, simhash, stories_to_merge,
+    WINDOW, CandidateIndex, Features, comparable_text, embed, features, simhash, stories_to_merge, vector_from_bytes,
 )
 from akhbar.news.models import Article, Story
 
@@ -26,11 +26,6 @@ _index = CandidateIndex()
 _known: set[str] = set()
 _loaded_until: datetime | None = None
 _lock = threading.Lock()
-
-
-def _vector(blob: bytes | memoryview) -> np.ndarray:
-    vector = np.frombuffer(bytes(blob), dtype=np.float16).astype(np.float32)
-    return vector / max(float(np.linalg.norm(vector)), 1e-9)
 
 
 def _features(article: Article, vector: np.ndarray) -> Features:
@@ -52,7 +47,7 @@ def _refresh() -> None:
     for article in recent.only(*fields):
         if str(article.pk) not in _known:
             _known.add(str(article.pk))
-            _index.add(_features(article, _vector(article.embedding)))
+            _index.add(_features(article, vector_from_bytes(article.embedding)))
     _loaded_until = now
     if len(_index) > 50_000:  # a long-lived process: forget what no new article can match
         _index.forget(lambda item: item.published >= now - KEEP_FOR)
@@ -82,12 +77,18 @@ def index_reset() -> None:
         _known.clear()
 
 
-def stories_assign(articles: list[Article]) -> None:
-    """Put each of these newly stored articles in a story, merging stories that have grown together."""
+def stories_assign(articles: list[Article], vectors: dict[int, bytes] | None = None) -> None:
+    """Put each of these newly stored articles in a story, merging stories that have grown together.
+
+    `vectors` holds embeddings the crawl made already (in its extraction processes); the others are made here.
+    """
     if not articles:
         return
     articles = sorted(articles, key=lambda a: (a.published_at, a.pk))
-    vectors = embed([comparable_text(a.title, a.summary) for a in articles])
+    given = vectors or {}
+    missing = [a for a in articles if not given.get(a.pk)]
+    made = dict(zip((a.pk for a in missing), embed([comparable_text(a.title, a.summary) for a in missing])))
+    vectors = [vector_from_bytes(given[a.pk]) if given.get(a.pk) else made[a.pk] for a in articles]
     with _lock:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

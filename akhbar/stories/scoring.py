@@ -125,7 +125,7 @@ def format_scores(scores: Scores) -> str:
          f"{scores.cross_pairs_gold} gold pairs across languages"),
         ("B-cubed", scores.bcubed_precision, scores.bcubed_recall, scores.bcubed_f1, "averaged over items"),
     ]
-    lines = [f"{'':16}precision  recall     F1"]
+    lines = [f"{'':16}{'precision':>9}{'recall':>8}{'F1':>7}"]
     lines += [f"{name:16}{p:9.3f}{r:8.3f}{f:7.3f}   ({note})" for name, p, r, f, note in rows]
     return "\n".join(lines)
 
