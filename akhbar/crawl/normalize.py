@@ -150,7 +150,7 @@ def parse_date(value: str) -> datetime | None:
 
 _TAG_WORDS_PATTERN = "|".join(sorted((re.escape(w) for w in TITLE_TAG_WORDS), key=len, reverse=True))
 _PAREN_TAG = re.compile(r"\(\s*(" + _TAG_WORDS_PATTERN + r")\s*\)", re.IGNORECASE)
-_LEADING_TAG = re.compile(r"\s*(" + _TAG_WORDS_PATTERN + r")\s*[:.|–—-]\s+", re.IGNORECASE)
+_LEADING_TAG = re.compile(r"\s*(" + _TAG_WORDS_PATTERN + r")\s*(?:[:|–—-]|\.{1,3}|…)\s*", re.IGNORECASE)
 
 
 def _valid_port(parts) -> bool:

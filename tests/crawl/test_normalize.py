@@ -46,6 +46,8 @@ CANONICAL_URLS = [
 ]
 
 TITLE_TAGS = [
+    ("عاجل.. زلزال بقوة 5 درجات يضرب الحسيمة", ("زلزال بقوة 5 درجات يضرب الحسيمة", ("عاجل",))),
+    ("بالفيديو.. الأسود يستعدون لمواجهة الغابون", ("الأسود يستعدون لمواجهة الغابون", ("بالفيديو",))),
     ("[INTEGRAL] Le discours royal devant le Parlement", ("Le discours royal devant le Parlement", ("INTEGRAL",))),
     ("Le discours royal [Intégral]", ("Le discours royal", ("INTÉGRAL",))),
     ("[VIDEO] [PHOTOS] Incendie à Fès", ("Incendie à Fès", ("VIDEO", "PHOTOS"))),
