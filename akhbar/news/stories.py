@@ -12,6 +12,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import Count, Max, Min
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from akhbar.crawl.stories import (
     WINDOW, CandidateIndex, Features, comparable_text, embed, features, simhash, stories_to_merge, vector_from_bytes,
@@ -120,7 +121,7 @@ def _assign_one(article: Article, vector: np.ndarray) -> set[int]:
     item.story = story_id
     Article.objects.filter(pk=article.pk).update(
         story_id=story_id, embedding=vector.astype(np.float16).tobytes(),
-        simhash=simhash(f"{article.title} {article.summary}"),
+        simhash=simhash(f"{article.title} {strip_tags(article.content_html) or article.summary}"),
     )
     _known.add(item.key)
     _index.add(item)

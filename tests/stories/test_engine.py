@@ -1,0 +1,75 @@
+"""The story rules themselves: time window, match scores, outlet tags, merges, copy fingerprints."""
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+
+from akhbar.crawl.stories import (
+    Features, Rules, cluster, comparable_text, embed, features, simhash, simhash_distance, stories_to_merge,
+)
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
+
+
+def item(key: str, title: str, *, lang: str = "fr", outlet: str = "", hours: float = 0, lead: str = "") -> Features:
+    [vector] = embed([comparable_text(title, lead)])
+    return features(key=key, title=title, lead=lead, language=lang, outlet=outlet or key,
+                    published=NOW + timedelta(hours=hours), vector=vector)
+
+
+def groups(items: list[Features]) -> set[frozenset[str]]:
+    stories: dict[str, set[str]] = {}
+    for key, story in cluster(items).items():
+        stories.setdefault(story, set()).add(key)
+    return {frozenset(keys) for keys in stories.values()}
+
+
+def test_the_same_event_in_three_languages_is_one_story():
+    found = groups([
+        item("fr", "Un avion de tourisme s'écrase près de Fès, deux morts"),
+        item("ar", "تحطم طائرة سياحية قرب فاس ومصرع شخصين", lang="ar", hours=1),
+        item("es", "Se estrella una avioneta cerca de Fez: dos muertos", lang="es", hours=2),
+    ])
+    assert frozenset({"fr", "ar", "es"}) in found
+
+
+def test_two_matches_of_the_same_clubs_with_different_scores_are_two_stories():
+    found = groups([
+        item("a", "Botola : le Wydad bat le Raja 2-1 au complexe Mohammed V"),
+        item("b", "Botola : le Raja s'impose face au Wydad 3-0 au retour", hours=30),
+    ])
+    assert found == {frozenset({"a"}), frozenset({"b"})}
+
+
+def test_a_story_takes_no_article_after_its_window():
+    title = "Le Maroc invité d'honneur du Festival du livre de Paris"
+    found = groups([item("old", title), item("new", title, outlet="other", hours=24 * 10)])
+    assert found == {frozenset({"old"}), frozenset({"new"})}
+
+
+def test_outlet_tags_do_not_count():
+    assert comparable_text("[VIDÉO] Incendie au marché de Fès") == comparable_text("Incendie au marché de Fès")
+
+
+def test_an_article_tying_two_stories_firmly_merges_them():
+    rules = Rules(merge_margin=0.05)
+    assert stories_to_merge([(0.3, "a"), (0.2, "b"), (0.01, "c")], rules) == ["b"]
+
+
+def test_wire_copies_are_a_few_bits_apart_and_other_texts_are_not():
+    wire = ("Rabat, 27 nov. (MAP) - Le Conseil de gouvernement a adopté jeudi le projet de loi de finances "
+            "pour l'année 2026, qui prévoit une hausse de l'investissement public à 340 milliards de dirhams. "
+            "Le texte mise sur la poursuite des chantiers de l'eau, avec de nouvelles stations de dessalement "
+            "à Casablanca et à Dakhla, et sur la généralisation de la protection sociale. Le ministre délégué "
+            "chargé du Budget a souligné que le déficit devrait être ramené à 3,5 % du PIB, contre 4 % cette "
+            "année, grâce à la hausse des recettes fiscales et à la maîtrise des dépenses de fonctionnement. "
+            "Le projet sera présenté devant les deux Chambres du Parlement dans les prochains jours.")
+    edited = wire.replace("jeudi", "ce jeudi").replace("(MAP) - ", "")
+    other = "Le Wydad de Casablanca a battu le Raja deux buts à un dimanche soir au complexe Mohammed V."
+    assert simhash_distance(simhash(wire), simhash(edited)) <= 6 < simhash_distance(simhash(wire), simhash(other))
+    assert -(2**63) <= simhash(wire) < 2**63
+
+
+def test_vectors_are_unit_length_for_every_language():
+    vectors = embed(["Le Maroc", "المغرب", "Marruecos", "Morocco"])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
