@@ -212,5 +212,16 @@ def simhash(text: str) -> int:
     return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
 
 
+def _shingles(text: str) -> set[str]:
+    words = re.findall(r"\w+", _fold(re.sub(r"<[^>]+>", " ", text)))
+    return {" ".join(words[i:i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
+
+
+def text_overlap(a: str, b: str) -> float:
+    """Jaccard similarity of two texts' word trigrams (HTML tags ignored): 1.0 for the same text."""
+    first, second = _shingles(a), _shingles(b)
+    return len(first & second) / len(first | second) if first | second else 0.0
+
+
 def simhash_distance(a: int, b: int) -> int:
     return ((a ^ b) & ((1 << 64) - 1)).bit_count()

@@ -8,7 +8,7 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from akhbar.crawl.stories import simhash_distance
+from akhbar.crawl.stories import simhash_distance, text_overlap
 from akhbar.news.models import Article, Story
 from akhbar.sources.models import Category, Outlet
 
@@ -78,12 +78,17 @@ def story_coverage(article: Article) -> tuple[list[Article], list[Article]]:
         return [], []
     others = list(_listing(Article.objects.filter(story_id=article.story_id).exclude(outlet_id=article.outlet_id))
                   .only(*LIST_FIELDS, "simhash").order_by("published_at", "id"))
-    copies = [other for other in others if article.simhash is not None and other.simhash is not None
-              and simhash_distance(article.simhash, other.simhash) <= COPY_DISTANCE]
+    near = [other.pk for other in others if article.simhash is not None and other.simhash is not None
+            and simhash_distance(article.simhash, other.simhash) <= COPY_DISTANCE]
+    # The fingerprint finds candidates; the texts' own overlap decides.
+    texts = dict(Article.objects.filter(pk__in=near).values_list("pk", "content_html")) if near else {}
+    copies = [other for other in others if other.pk in texts
+              and text_overlap(article.content_html, texts[other.pk]) >= COPY_OVERLAP]
     return others, copies
 
 
 COPY_DISTANCE = 6
+COPY_OVERLAP = 0.6  # share of word trigrams in common (Jaccard) for two texts to be one text
 LANGUAGE_ORDER = ["fr", "ar", "es", "en"]
 
 

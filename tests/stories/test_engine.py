@@ -73,3 +73,11 @@ def test_wire_copies_are_a_few_bits_apart_and_other_texts_are_not():
 def test_vectors_are_unit_length_for_every_language():
     vectors = embed(["Le Maroc", "المغرب", "Marruecos", "Morocco"])
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_text_overlap_tells_a_copy_from_a_rewrite():
+    from akhbar.crawl.stories import text_overlap
+
+    original = "<p>Le Conseil de gouvernement a adopté jeudi le projet de loi de finances pour 2026.</p>" * 3
+    assert text_overlap(original, original.replace("jeudi", "ce jeudi")) > 0.6
+    assert text_overlap(original, "<p>Le gouvernement a validé son budget 2026 lors du conseil de jeudi.</p>") < 0.2
