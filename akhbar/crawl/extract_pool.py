@@ -16,8 +16,12 @@ WARM_UP_PAGE = (
 
 def warm_up() -> None:
     """The first extraction in a process loads trafilatura's date parser and the story model: pay them at start."""
+    from threadpoolctl import threadpool_limits
+
     from akhbar.crawl.stories import story_vector
 
+    # One process per core already: a BLAS pool of its own in each would only fight for the same cores.
+    threadpool_limits(limits=1)
     extract_article(WARM_UP_PAGE, url="https://example.invalid/essai")
     story_vector("Essai", "")
 

@@ -126,46 +126,55 @@ def threshold(a: Features, b: Features, rules: Rules = Rules()) -> float:
 
 
 class CandidateIndex:
-    """Recent articles' features, searched by one matrix product; the crawler keeps one per process."""
+    """Recent articles' features, searched by one matrix product; the crawler keeps one per process.
+
+    Cosines, languages and dates are checked on arrays for every candidate at once; only the few that
+    could still reach their threshold with every bonus are compared one by one.
+    """
 
     def __init__(self, rules: Rules = Rules()) -> None:
         self.rules = rules
         self.items: list[Features] = []
-        self._matrix: np.ndarray | None = None
-        self._pending: list[np.ndarray] = []
-        # No signal adds more than this to a cosine: below it, a candidate cannot reach any threshold.
-        self._floor = min(rules.same_language, rules.cross_language) - 2 * rules.number_bonus - 3 * rules.name_bonus
+        self._vectors = np.zeros((0, 512), dtype=np.float32)
+        self._seconds = np.zeros(0)
+        self._languages = np.zeros(0, dtype=np.int32)
+        self._codes: dict[str, int] = {}
+        self._max_bonus = 2 * rules.number_bonus + 3 * rules.name_bonus
 
     def __len__(self) -> int:
         return len(self.items)
 
     def add(self, item: Features) -> None:
+        size = len(self.items)
+        if size == len(self._seconds):  # grow by doubling: adding stays cheap
+            capacity = max(64, 2 * size)
+            self._vectors = np.resize(self._vectors, (capacity, item.vector.shape[0]))
+            self._seconds = np.resize(self._seconds, capacity)
+            self._languages = np.resize(self._languages, capacity)
+        self._vectors[size] = item.vector
+        self._seconds[size] = item.published.timestamp()
+        self._languages[size] = self._codes.setdefault(item.language, len(self._codes))
         self.items.append(item)
-        self._pending.append(item.vector)
 
     def forget(self, keep) -> None:
         """Keep only the items for which keep(item) is true (the crawler drops those out of every window)."""
-        self._flush()
         kept = [i for i, item in enumerate(self.items) if keep(item)]
         self.items = [self.items[i] for i in kept]
-        self._matrix = self._matrix[kept] if self._matrix is not None else None
-
-    def _flush(self) -> None:
-        if self._pending:
-            stacked = [self._matrix, *self._pending] if self._matrix is not None else self._pending
-            self._matrix = np.vstack(stacked)
-            self._pending = []
+        self._vectors, self._seconds, self._languages = self._vectors[kept], self._seconds[kept], self._languages[kept]
 
     def matches(self, item: Features) -> list[tuple[float, object]]:
         """Stories the item belongs with, best first: (margin over the threshold, story) for each above it."""
-        self._flush()
-        if not self.items:
+        size = len(self.items)
+        if not size:
             return []
-        cosines = self._matrix @ item.vector
+        cosines = self._vectors[:size] @ item.vector
+        same = self._languages[:size] == self._codes.get(item.language, -1)
+        thresholds = np.where(same, self.rules.same_language, self.rules.cross_language)
+        in_window = np.abs(self._seconds[:size] - item.published.timestamp()) <= WINDOW.total_seconds()
         best: dict[object, float] = {}
-        for index in np.flatnonzero(cosines >= self._floor):
+        for index in np.flatnonzero((cosines + self._max_bonus >= thresholds) & in_window):
             other = self.items[index]
-            if other.story is None or abs(other.published - item.published) > WINDOW:
+            if other.story is None:
                 continue
             margin = similarity(item, other, self.rules) - threshold(item, other, self.rules)
             if margin >= 0 and margin > best.get(other.story, -1.0):

@@ -22,6 +22,7 @@ from akhbar.news.models import Article, Story
 ADVISORY_LOCK = 0x616B6862  # "akhb": any constant, the same in every process
 REFRESH_OVERLAP = timedelta(minutes=2)  # rows committed late by another worker are still picked up
 KEEP_FOR = 2 * WINDOW
+COPY_CHARS = 4000  # a wire copy is the same text from its first paragraphs: fingerprint those
 
 _index = CandidateIndex()
 _known: set[str] = set()
@@ -45,8 +46,10 @@ def _refresh() -> None:
     else:
         recent = recent.filter(fetched_at__gte=_loaded_until - REFRESH_OVERLAP)
     fields = ("pk", "title", "summary", "language", "outlet_id", "published_at", "story_id", "embedding")
-    for article in recent.only(*fields):
-        if str(article.pk) not in _known:
+    # Ids first: most rows of the overlap are known already, and each carries a 1 KB embedding.
+    unknown = [pk for pk in recent.values_list("pk", flat=True) if str(pk) not in _known]
+    for start in range(0, len(unknown), 1000):
+        for article in Article.objects.filter(pk__in=unknown[start:start + 1000]).only(*fields):
             _known.add(str(article.pk))
             _index.add(_features(article, vector_from_bytes(article.embedding)))
     _loaded_until = now
@@ -121,7 +124,7 @@ def _assign_one(article: Article, vector: np.ndarray) -> set[int]:
     item.story = story_id
     Article.objects.filter(pk=article.pk).update(
         story_id=story_id, embedding=vector.astype(np.float16).tobytes(),
-        simhash=simhash(f"{article.title} {strip_tags(article.content_html) or article.summary}"),
+        simhash=simhash(f"{article.title} {(strip_tags(article.content_html) or article.summary)[:COPY_CHARS]}"),
     )
     _known.add(item.key)
     _index.add(item)

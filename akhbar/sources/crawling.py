@@ -7,6 +7,7 @@ from concurrent.futures import Executor
 from functools import cache
 
 from django.conf import settings
+from threadpoolctl import threadpool_limits
 from django.db import close_old_connections, connections
 from django.tasks import task
 
@@ -52,8 +53,11 @@ def run_crawl(feed_ids: list[int], *, on_done: Callable[[FeedOutcome], None] | N
             # The pipeline's database thread outlives this crawl: hand its connection back now.
             await pipeline.db(connections.close_all)()
 
+    # Story matching multiplies small matrices on the database thread: BLAS threads there would only
+    # spin against the extraction processes for the same cores.
     try:
-        return asyncio.run(crawl())
+        with threadpool_limits(limits=1):
+            return asyncio.run(crawl())
     finally:
         close_old_connections()
 
