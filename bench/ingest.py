@@ -12,6 +12,19 @@ product's own entry point, `run_crawl(feed_ids)`, into a fresh SQLite database; 
 counts, and the articles are counted in the database.
 
 The last line is machine-readable: `articles_per_s=... ceiling_per_s=... ceiling_ratio=...`.
+
+    .venv/bin/python bench/ingest.py --workers 1,2,4 [--postgres-url URL] [--extract-processes P]
+
+With --workers, the crawl runs as deployed with a queue: for each count N in turn, a fresh PostgreSQL
+database (akhbar_bench_ingest_<pid> on the server --postgres-url names, dropped afterwards) is migrated
+and loaded as above, `akhbar crawl --enqueue` queues the feeds in about 4 tasks a worker, and N
+`akhbar worker --batch` processes run them. First, untimed, N warm-up outlets are crawled the same way, so
+that the publisher, PostgreSQL and the files the workers load are warm; but each worker is a new process,
+so the timed span, from the start of the N workers until the last has exited, still includes each one's
+start-up (Python and Django; its extraction processes and the language model, in its first task) and its
+exit. Also printed: the span from the first task claimed to the last finished, and the rate while every
+worker is warm and busy (past its first task, not yet done with its last). One line per N, then the last
+line: `workers=1,2,4 articles_per_s=... tasks_articles_per_s=... warm_articles_per_s=... cpu_ms_per_article=...`.
 """
 
 import argparse
@@ -32,6 +45,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
 
 POLITE_PER_HOST = 2  # the product's default AKHBAR_FETCH_PER_HOST
 
@@ -60,10 +74,31 @@ def main() -> int:
     parser.add_argument(
         "--skip-ceiling", action="store_true", help="do not time the extractor alone (when profiling the crawl)"
     )
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(n) for n in text.split(",") if n.strip()],
+        metavar="N[,N...]",
+        help="crawl through the queue with N `akhbar worker --batch` processes on PostgreSQL, for each N in turn",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help="with --workers: the PostgreSQL server (its database only creates and drops the bench's own)",
+    )
+    parser.add_argument(
+        "--extract-processes",
+        type=int,
+        metavar="P",
+        help="with --workers: AKHBAR_EXTRACT_PROCESSES of each worker (default: cores // N, 0 when N > cores)",
+    )
     options = parser.parse_args()
     data_dir = Path(options.data_dir or tempfile.mkdtemp(prefix="akhbar-bench-ingest-")).resolve()
     if not options.data_dir:
         atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    if options.workers:
+        from ingest_workers import measure_workers
+
+        return measure_workers(options, data_dir)
     load_before = os.getloadavg()[0]
 
     with Publisher(outlets=options.outlets + 1, articles=options.articles, one_origin=options.one_origin) as publisher:
@@ -175,7 +210,7 @@ def _serve(conn, outlets: int, articles: int, one_origin: bool) -> None:
             publisher.stop()
 
 
-def configure_environment(data_dir: Path, outlets: list[dict]) -> int:
+def configure_environment(data_dir: Path, outlets: list[dict], extra_env: dict[str, str] | None = None) -> int:
     """Django's environment for the crawl: loopback only, no pause between two requests to one host."""
     origins = {urlsplit(o["feed_url"]).netloc for o in outlets}
     hosts = {urlsplit(o["feed_url"]).hostname for o in outlets}
@@ -190,6 +225,7 @@ def configure_environment(data_dir: Path, outlets: list[dict]) -> int:
             "AKHBAR_FETCH_ONLY_NETWORKS": "127.0.0.0/8",
             "AKHBAR_FETCH_HOST_DELAY": "0",
             "AKHBAR_FETCH_PER_HOST": str(per_host),
+            **(extra_env or {}),
         }
     )
     import django
