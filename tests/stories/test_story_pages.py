@@ -77,3 +77,11 @@ def test_a_merged_story_sends_readers_to_the_one_that_took_it_in(crawled, client
     gone.save()
     response = client.get(gone.get_absolute_url())
     assert response.status_code == 301 and response["Location"] == kept.get_absolute_url()
+
+
+def test_operators_see_stories_and_their_articles_in_the_admin(crawled, admin_client):
+    story = plane_story()
+    assert admin_client.get("/admin/news/story/").status_code == 200
+    page = admin_client.get(f"/admin/news/story/{story.pk}/change/").content.decode()
+    assert all(title.replace("'", "&#x27;") in page
+               for title in Article.objects.filter(story=story).values_list("title", flat=True))
