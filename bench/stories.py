@@ -11,6 +11,12 @@
    W candidates, the in-memory index each process keeps (at a million stored articles over three years a
    three-day window holds ~3,000; a national aggregator at 10,000 a day holds ~30,000).
 
+4. With --data-dir DIR (a data folder holding a big database, e.g. the one `bench/scale.py --keep` fills
+   with a million articles; or DATABASE_URL): the whole assignment as the store runs it, database included.
+   The three days before the newest article are put in stories first (their embeddings made here), then
+   200 more recent articles are assigned one batch of 20 at a time, their embeddings made beforehand as the
+   extraction processes do: the time per article is the store's, from candidate refresh to story counts.
+
 The last line is machine-readable.
 """
 
@@ -104,10 +110,45 @@ def assignment_cost(window: int, repeat: int) -> float:
     return statistics.median(timings)
 
 
+def database_cost(data_dir: str, *, window_articles: int, probes: int = 200) -> tuple[int, int, float]:
+    """(articles stored, candidates in the window, ms per article assigned with the database)."""
+    os.environ["AKHBAR_DATA_DIR"] = data_dir
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from akhbar.crawl.stories import comparable_text, embed
+    from akhbar.news import stories as assignment
+    from akhbar.news.models import Article
+
+    total = Article.objects.count()
+    newest = Article.objects.order_by("-published_at").values_list("published_at", flat=True).first()
+    recent = list(Article.objects.filter(published_at__gte=newest - timedelta(days=3))
+                  .order_by("published_at")[:window_articles + probes])
+    window, probe = recent[:-probes], recent[-probes:]
+    Article.objects.filter(pk__in=[a.pk for a in recent]).update(story=None, embedding=None)
+    for start in range(0, len(window), 20):
+        with transaction.atomic():
+            assignment.stories_assign(window[start:start + 20])
+    vectors = {a.pk: v.astype(np.float16).tobytes() for a, v in
+               zip(probe, embed([comparable_text(a.title, a.summary) for a in probe]))}
+    timings = []
+    for start in range(0, len(probe), 20):
+        batch = probe[start:start + 20]
+        begin = time.perf_counter()
+        with transaction.atomic():
+            assignment.stories_assign(batch, {a.pk: vectors[a.pk] for a in batch})
+        timings.append((time.perf_counter() - begin) * 1000 / len(batch))
+    return total, len(window), statistics.median(timings)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--window", default="3000,30000", help="candidate counts to time an assignment against")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--data-dir", help="also time the assignment with this data folder's database")
+    parser.add_argument("--window-articles", type=int, default=3000)
     options = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "akhbar.settings")
     from akhbar.crawl.stories import Rules, comparable_text, embed
@@ -143,6 +184,11 @@ def main() -> int:
     for window, ms in costs.items():
         print(f"assignment   {ms:.2f} ms against {window:,} candidates (median; embedding not included)")
     cost_line = " ".join(f"assign_ms_{w}={ms:.2f}" for w, ms in costs.items())
+    if options.data_dir:
+        total, window, ms = database_cost(options.data_dir, window_articles=options.window_articles)
+        print(f"database     {ms:.2f} ms an article assigned by the store (median over batches of 20), with "
+              f"{total:,} articles stored and {window:,} in the window")
+        cost_line += f" store_assign_ms={ms:.2f} stored={total}"
     print(f"pairwise_f1={ours.pairwise_f1:.4f} cross_f1={ours.cross_f1:.4f} bcubed_f1={ours.bcubed_f1:.4f} "
           f"alternative_pairwise_f1={alternative.pairwise_f1:.4f} embed_ms={embed_ms:.2f} {cost_line}")
     return 0
