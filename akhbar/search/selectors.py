@@ -12,7 +12,9 @@ from akhbar.search.index import PG_CONFIGS
 
 MAX_TERMS = 12
 MIN_PREFIX = 3  # shorter words must match whole: "la*" would match half the French language
-RECENCY_DAYS = 30.0  # an article this old weighs half as much as one of today, at equal relevance
+RECENCY_DAYS = 30.0
+MAX_COUNTED = 1000  # the pages go no further (50 of 20)
+RANKED_CANDIDATES = 2000  # without filters, only the newest matches are ranked  # an article this old weighs half as much as one of today, at equal relevance
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,8 @@ class Filters:
 @dataclass
 class SearchResults:
     terms: list[str]
-    total: int = 0
+    total: int = 0  # at most MAX_COUNTED
+    more: bool = False  # more than MAX_COUNTED match
     articles: list[Article] = field(default_factory=list)
 
 
@@ -38,15 +41,22 @@ def search_articles(
     results = SearchResults(terms=terms)
     if not terms:
         return results
-    match_sql, match_params, rank_sql = _sqlite(terms) if connection.vendor == "sqlite" else _postgres(terms)
+    sqlite = connection.vendor == "sqlite"
+    match_sql, match_params, rank_sql = _sqlite(terms) if sqlite else _postgres(terms)
     where, params = _filters(filters)
     base = f"{match_sql} {where}"
     with connection.cursor() as cursor:
-        if count:
-            cursor.execute(f"SELECT count(*) {base}", match_params + params)
-            results.total = cursor.fetchone()[0]
+        if count:  # counting a common word's 200,000 matches would cost more than the page
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) counted",
+                           match_params + params + [MAX_COUNTED + 1])
+            counted = cursor.fetchone()[0]
+            results.total, results.more = min(counted, MAX_COUNTED), counted > MAX_COUNTED
         if not limit:
             return results
+        if not where:  # rank only the newest matches: ids grow with time, and age weighs on the rank anyway
+            newest_sql, newest_params = _newest(terms, sqlite)
+            base += newest_sql
+            params = params + newest_params
         cursor.execute(f"SELECT a.id {base} ORDER BY {rank_sql}, a.id DESC LIMIT %s OFFSET %s",
                        match_params + params + [limit, offset])
         ids = [row[0] for row in cursor.fetchall()]
@@ -85,6 +95,19 @@ def _day_start(day: date):
     """Midnight at the start of a day on the site's clock, as the database stores moments."""
     moment = timezone.make_aware(datetime.combine(day, time.min))
     return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _newest(terms: list[str], sqlite: bool) -> tuple[str, list]:
+    """A condition keeping only the newest RANKED_CANDIDATES matches, found in the full-text index alone."""
+    if sqlite:
+        expression = " AND ".join(_pattern(term, "*", quote='"') for term in terms)
+        return (" AND f.rowid IN (SELECT rowid FROM search_article_fts WHERE search_article_fts MATCH %s "
+                "ORDER BY rowid DESC LIMIT %s)", [expression, RANKED_CANDIDATES])
+    _, query_params, _ = _postgres(terms)
+    configs = len(query_params) // 2
+    query = " || ".join("to_tsquery(%s::regconfig, %s)" for _ in range(configs))
+    return (f" AND v.article_id IN (SELECT n.article_id FROM search_article_vector n WHERE n.vector @@ ({query}) "
+            f"ORDER BY n.article_id DESC LIMIT %s)", [*query_params, RANKED_CANDIDATES])
 
 
 def _filters(filters: Filters) -> tuple[str, list]:

@@ -127,3 +127,20 @@ def test_articles_stored_by_the_crawler_are_searchable(demo_outlets):
 
     crawl_all()
     assert "Salon du livre de Paris : le Maroc invité d'honneur" in titles("salon livre invite")
+
+
+def test_counts_stop_at_a_thousand_and_say_so(articles, monkeypatch):
+    from akhbar.search import selectors
+
+    monkeypatch.setattr(selectors, "MAX_COUNTED", 1)
+    found = search_articles("les")
+    assert (found.total, found.more) == (1, True) and len(found.articles) >= 2
+    assert search_articles("calendrier").more is False
+
+
+def test_only_the_newest_matches_are_ranked_without_filters(articles, monkeypatch):
+    from akhbar.search import selectors
+
+    monkeypatch.setattr(selectors, "RANKED_CANDIDATES", 1)
+    assert len(search_articles("les").articles) == 1  # the newest match only
+    assert len(search_articles("les", filters=Filters(language="fr")).articles) >= 2  # filters rank them all

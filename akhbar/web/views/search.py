@@ -20,11 +20,12 @@ class _Results:
     """Just enough of a sequence for Django's Paginator, over results counted by the database."""
 
     def __init__(self, query: str, filters: Filters) -> None:
-        self.query, self.filters, self.total, self.terms = query, filters, None, []
+        self.query, self.filters, self.total, self.terms, self.more = query, filters, None, [], False
 
     def count(self) -> int:
         if self.total is None:
-            self.total = search_articles(self.query, filters=self.filters, limit=0).total
+            counted = search_articles(self.query, filters=self.filters, limit=0)
+            self.total, self.more = counted.total, counted.more
         return self.total
 
     def __getitem__(self, window: slice) -> list:
@@ -55,7 +56,7 @@ def search(request: HttpRequest) -> HttpResponse:
             for article in (page or [])]
     kept = {key: value for key, value in request.GET.items() if key != "page" and value}
     return render(request, "web/search.html", {
-        "query": query, "filters": filters, "page": page, "rows": rows, "kept": urlencode(kept),
+        "query": query, "filters": filters, "page": page, "rows": rows, "kept": urlencode(kept), "more": results.more,
         "outlets": Outlet.objects.filter(enabled=True).order_by("name").only("slug", "name"),
         "languages": LANGUAGES,
     })
