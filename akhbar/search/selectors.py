@@ -12,9 +12,9 @@ from akhbar.search.index import PG_CONFIGS
 
 MAX_TERMS = 12
 MIN_PREFIX = 3  # shorter words must match whole: "la*" would match half the French language
-RECENCY_DAYS = 30.0
+RECENCY_DAYS = 30.0  # an article this old weighs half as much as one of today, at equal relevance
 MAX_COUNTED = 1000  # the pages go no further (50 of 20)
-RANKED_CANDIDATES = 2000  # without filters, only the newest matches are ranked  # an article this old weighs half as much as one of today, at equal relevance
+RANKED_CANDIDATES = 2000  # without filters, only the newest matches are ranked
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,12 @@ def search_articles(
             results.total, results.more = min(counted, MAX_COUNTED), counted > MAX_COUNTED
         if not limit:
             return results
-        if not where:  # rank only the newest matches: ids grow with time, and age weighs on the rank anyway
-            newest_sql, newest_params = _newest(terms, sqlite)
-            base += newest_sql
-            params = params + newest_params
-        cursor.execute(f"SELECT a.id {base} ORDER BY {rank_sql}, a.id DESC LIMIT %s OFFSET %s",
-                       match_params + params + [limit, offset])
+        if where:
+            cursor.execute(f"SELECT a.id {base} ORDER BY {rank_sql}, a.id DESC LIMIT %s OFFSET %s",
+                           match_params + params + [limit, offset])
+        else:  # rank only the newest matches: ids grow with time, and age weighs on the rank anyway
+            sql, newest_params = _newest(terms, sqlite)
+            cursor.execute(sql, newest_params + [limit, offset])
         ids = [row[0] for row in cursor.fetchall()]
     found = Article.objects.select_related("outlet").in_bulk(ids)
     results.articles = [found[pk] for pk in ids if pk in found]
@@ -98,16 +98,25 @@ def _day_start(day: date):
 
 
 def _newest(terms: list[str], sqlite: bool) -> tuple[str, list]:
-    """A condition keeping only the newest RANKED_CANDIDATES matches, found in the full-text index alone."""
+    """The ranked query over the newest RANKED_CANDIDATES matches, taken from the full-text index alone."""
+    age = (f"(1.0 + (julianday('now') - julianday(a.published_at)) / {RECENCY_DAYS})" if sqlite else
+           f"(1.0 + extract(epoch from (now() - a.published_at)) / 86400.0 / {RECENCY_DAYS})")
     if sqlite:
         expression = " AND ".join(_pattern(term, "*", quote='"') for term in terms)
-        return (" AND f.rowid IN (SELECT rowid FROM search_article_fts WHERE search_article_fts MATCH %s "
-                "ORDER BY rowid DESC LIMIT %s)", [expression, RANKED_CANDIDATES])
-    _, query_params, _ = _postgres(terms)
-    configs = len(query_params) // 2
-    query = " || ".join("to_tsquery(%s::regconfig, %s)" for _ in range(configs))
-    return (f" AND v.article_id IN (SELECT n.article_id FROM search_article_vector n WHERE n.vector @@ ({query}) "
-            f"ORDER BY n.article_id DESC LIMIT %s)", [*query_params, RANKED_CANDIDATES])
+        newest = ("SELECT rowid AS id, bm25(search_article_fts, 4.0, 1.0) AS score FROM search_article_fts "
+                  "WHERE search_article_fts MATCH %s ORDER BY rowid DESC LIMIT %s")
+        order = f"n.score / {age}"  # bm25: negative, lower is better
+        params = [expression, RANKED_CANDIDATES]
+    else:
+        _, query_params, _ = _postgres(terms)
+        query = " || ".join("to_tsquery(%s::regconfig, %s)" for _ in range(len(query_params) // 2))
+        newest = (f"SELECT v.article_id AS id, ts_rank_cd(v.vector, tsq.q) AS score FROM search_article_vector v "
+                  f"CROSS JOIN (SELECT {query} AS q) tsq WHERE v.vector @@ tsq.q "
+                  f"ORDER BY v.article_id DESC LIMIT %s")
+        order = f"n.score / {age} DESC"
+        params = [*query_params, RANKED_CANDIDATES]
+    sql = f"SELECT a.id FROM ({newest}) n JOIN news_article a ON a.id = n.id ORDER BY {order}, a.id DESC LIMIT %s OFFSET %s"
+    return sql, params
 
 
 def _filters(filters: Filters) -> tuple[str, list]:
