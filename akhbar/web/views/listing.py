@@ -15,7 +15,12 @@ PAGE_SIZE = 30
 
 
 def render_list(request: HttpRequest, articles: QuerySet, *, heading: str, context: dict | None = None) -> HttpResponse:
-    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Page through ids alone (the index holds them), then read the page's 30 rows: deep in an outlet's
+    # archive, skipping 70,000 full rows took a quarter of a second.
+    page = Paginator(articles.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    rows = articles.in_bulk(ids)
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
     return render(request, "web/list.html", {"page": page, "heading": heading, **(context or {})})
 
 
