@@ -6,7 +6,7 @@ PostgreSQL an advisory lock serialises assignments across workers (SQLite serial
 """
 
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 from django.db import connection
@@ -20,13 +20,14 @@ from akhbar.crawl.stories import (
 from akhbar.news.models import Article, Story
 
 ADVISORY_LOCK = 0x616B6862  # "akhb": any constant, the same in every process
-REFRESH_OVERLAP = timedelta(minutes=2)  # rows committed late by another worker are still picked up
+REFRESH_ID_OVERLAP = 5000  # ids: rows another worker committed late are still picked up
 KEEP_FOR = 2 * WINDOW
 COPY_CHARS = 4000  # a wire copy is the same text from its first paragraphs: fingerprint those
 
 _index = CandidateIndex()
 _known: set[str] = set()
 _loaded_until: datetime | None = None
+_max_seen = 0
 _lock = threading.Lock()
 
 
@@ -38,18 +39,21 @@ def _features(article: Article, vector: np.ndarray) -> Features:
 
 def _refresh() -> None:
     """Top the index up with articles other processes stored, and drop those no window can reach."""
-    global _loaded_until
+    global _loaded_until, _max_seen
     now = timezone.now()
     recent = Article.objects.filter(story__isnull=False, embedding__isnull=False)
     if _loaded_until is None:
         recent = recent.filter(published_at__gte=now - KEEP_FOR)
+        _max_seen = Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     else:
-        recent = recent.filter(fetched_at__gte=_loaded_until - REFRESH_OVERLAP)
+        # By id, which has an index: a worker's rows committed a little late still fall inside the overlap.
+        recent = recent.filter(pk__gt=_max_seen - REFRESH_ID_OVERLAP)
     fields = ("pk", "title", "summary", "language", "outlet_id", "published_at", "story_id", "embedding")
     # Ids first: most rows of the overlap are known already, and each carries a 1 KB embedding.
     unknown = [pk for pk in recent.values_list("pk", flat=True) if str(pk) not in _known]
     for start in range(0, len(unknown), 1000):
         for article in Article.objects.filter(pk__in=unknown[start:start + 1000]).only(*fields):
+            _max_seen = max(_max_seen, article.pk)
             _known.add(str(article.pk))
             _index.add(_features(article, vector_from_bytes(article.embedding)))
     _loaded_until = now
@@ -75,9 +79,9 @@ def _live(story_id: int) -> int | None:
 
 def index_reset() -> None:
     """Forget the in-memory candidates (after a restore, or between tests that empty the database)."""
-    global _index, _loaded_until
+    global _index, _loaded_until, _max_seen
     with _lock:
-        _index, _loaded_until = CandidateIndex(), None
+        _index, _loaded_until, _max_seen = CandidateIndex(), None, 0
         _known.clear()
 
 
@@ -126,6 +130,8 @@ def _assign_one(article: Article, vector: np.ndarray) -> set[int]:
         story_id=story_id, embedding=vector.astype(np.float16).tobytes(),
         simhash=simhash(f"{article.title} {(strip_tags(article.content_html) or article.summary)[:COPY_CHARS]}"),
     )
+    global _max_seen
+    _max_seen = max(_max_seen, article.pk)
     _known.add(item.key)
     _index.add(item)
     return {story_id} | merged
