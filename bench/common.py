@@ -12,8 +12,11 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 AKHBAR = Path(sys.executable).with_name("akhbar")  # the venv that runs the bench
 TICKER_LINK = re.compile(r'<li><a href="(?P<href>/[^"]+)"[^>]*>(?P<title>[^<]*)</a>\s*<span class="ticker-outlet">')
@@ -145,3 +148,19 @@ class DemoServer:
         finally:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
+
+
+@contextmanager
+def throwaway_postgres(server_url: str, prefix: str) -> Iterator[str]:
+    """A new database <prefix>_<pid> on the PostgreSQL server that server_url names, dropped on the way out."""
+    import psycopg
+
+    name = f"{prefix}_{os.getpid()}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlsplit(server_url)._replace(path="/" + name).geturl()
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

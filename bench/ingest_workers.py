@@ -11,14 +11,13 @@ import re
 import statistics
 import subprocess
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import AKHBAR, machine_busy_ticks
+from common import AKHBAR, machine_busy_ticks, throwaway_postgres
 from ingest import Publisher, configure_environment, cpu_model, load_outlets, prefetch_pages, process_cpu
 
 QUEUE_BACKEND = "django_tasks_db.DatabaseBackend"  # what `akhbar worker` needs
@@ -171,7 +170,7 @@ def measure_workers(options: argparse.Namespace, data_dir: Path) -> int:
                 processes = cores // count if count <= cores else 0  # 0: in a thread of the worker, no process
             load = os.getloadavg()
             print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} before {count} worker(s)")
-            with throwaway_database(options.postgres_url) as url:
+            with throwaway_postgres(options.postgres_url, "akhbar_bench_ingest") as url:
                 queue = {
                     "DATABASE_URL": url,
                     "AKHBAR_TASKS_BACKEND": QUEUE_BACKEND,
@@ -190,20 +189,6 @@ def measure_workers(options: argparse.Namespace, data_dir: Path) -> int:
     return 1 if broken else 0
 
 
-@contextmanager
-def throwaway_database(server_url: str) -> Iterator[str]:
-    """A new database akhbar_bench_ingest_<pid> on that PostgreSQL server, dropped on the way out."""
-    import psycopg
-
-    name = f"akhbar_bench_ingest_{os.getpid()}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlsplit(server_url)._replace(path="/" + name).geturl()
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def workers_round(

@@ -35,14 +35,13 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import ExitStack, closing, contextmanager
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
 
-from common import AKHBAR, BenchError, DemoServer, machine_busy_ticks, tree_cpu_seconds
+from common import AKHBAR, BenchError, DemoServer, machine_busy_ticks, throwaway_postgres, tree_cpu_seconds
 
 FIGURE = re.compile(r'<figure class="lead-image" data-image="(?P<sha>[0-9a-f]{64})">')
 TOKEN = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="(?P<token>[^"]+)">')
@@ -116,19 +115,6 @@ def read_rows(database: str, sql: str) -> list[tuple]:
         return connection.execute(sql).fetchall()
 
 
-@contextmanager
-def throwaway_postgres(server_url: str) -> Iterator[str]:
-    """A new database on the PostgreSQL server that server_url names, dropped on the way out."""
-    import psycopg
-
-    name = f"akhbar_bench_reports_{os.getpid()}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlsplit(server_url)._replace(path="/" + name).geturl()
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def pick_targets(base_url: str, links: list[str], database: str, count: int) -> list[Target]:
@@ -329,7 +315,7 @@ def main() -> int:
     settings = {"AKHBAR_TRUSTED_PROXIES": "127.0.0.1/32", "AKHBAR_IMAGE_REPORT_THRESHOLD": str(options.threshold)}
     with ExitStack() as stack:
         if postgres:
-            settings["DATABASE_URL"] = stack.enter_context(throwaway_postgres(postgres))
+            settings["DATABASE_URL"] = stack.enter_context(throwaway_postgres(postgres, "akhbar_bench_reports"))
         server = stack.enter_context(ReportServer(workers=options.workers, settings=settings))
         database = settings.get("DATABASE_URL") or str(server.data_dir / "akhbar.sqlite3")
         links = server.wait_crawled()
