@@ -21,6 +21,7 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 SCORE = re.compile(r"\b(\d{1,2})\s*[-–:]\s*(\d{1,2})\b")
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w'’-]{2,}")
 SIMHASH_BITS = 64
+TOP_CANDIDATES = 64  # at most this many nearest candidates are compared one by one
 SHINGLE = 3
 
 
@@ -172,7 +173,10 @@ class CandidateIndex:
         thresholds = np.where(same, self.rules.same_language, self.rules.cross_language)
         in_window = np.abs(self._seconds[:size] - item.published.timestamp()) <= WINDOW.total_seconds()
         best: dict[object, float] = {}
-        for index in np.flatnonzero((cosines + self._max_bonus >= thresholds) & in_window):
+        reachable = np.flatnonzero((cosines + self._max_bonus >= thresholds) & in_window)
+        if len(reachable) > TOP_CANDIDATES:  # a story's articles are among the nearest: compare those alone
+            reachable = reachable[np.argpartition(-cosines[reachable], TOP_CANDIDATES)[:TOP_CANDIDATES]]
+        for index in reachable:
             other = self.items[index]
             if other.story is None:
                 continue

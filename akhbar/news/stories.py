@@ -20,7 +20,7 @@ from akhbar.crawl.stories import (
 from akhbar.news.models import Article, Story
 
 ADVISORY_LOCK = 0x616B6862  # "akhb": any constant, the same in every process
-REFRESH_ID_OVERLAP = 5000  # ids: rows another worker committed late are still picked up
+REFRESH_ID_OVERLAP = 1000  # ids: rows another worker committed late are still picked up
 KEEP_FOR = 2 * WINDOW
 COPY_CHARS = 4000  # a wire copy is the same text from its first paragraphs: fingerprint those
 
@@ -62,19 +62,23 @@ def _refresh() -> None:
         _known.intersection_update(item.key for item in _index.items)
 
 
-def _live(story_id: int) -> int | None:
-    """A story's id after any merges another process made; None if it is gone (deleted by an operator)."""
-    seen = set()
-    while story_id not in seen:
-        seen.add(story_id)
-        row = Story.objects.filter(pk=story_id).values_list("merged_into", flat=True)
-        if not row.exists():
-            return None
-        merged_into = row.first()
-        if not merged_into:
-            return story_id
-        story_id = merged_into
-    return None
+def _live(story_ids: set) -> dict:
+    """Each story's id after any merges another process made (one query a level); gone ones are left out."""
+    resolved, pending = {}, {story: story for story in story_ids}
+    for _ in range(5):  # merges chain rarely; five levels is plenty
+        if not pending:
+            break
+        rows = dict(Story.objects.filter(pk__in=set(pending.values())).values_list("pk", "merged_into"))
+        following = {}
+        for asked, current in pending.items():
+            if current not in rows:
+                continue  # deleted by an operator
+            if rows[current] is None:
+                resolved[asked] = current
+            else:
+                following[asked] = rows[current]
+        pending = following
+    return resolved
 
 
 def index_reset() -> None:
@@ -105,13 +109,14 @@ def stories_assign(articles: list[Article], vectors: dict[int, bytes] | None = N
         touched: set[int] = set()
         for article, vector in zip(articles, vectors):
             touched |= _assign_one(article, vector)
-        for story_id in touched:
-            _recount(story_id)
+        _recount(touched)
 
 
 def _assign_one(article: Article, vector: np.ndarray) -> set[int]:
     item = _features(article, vector)
-    matches = [(margin, live) for margin, story in _index.matches(item) if (live := _live(story)) is not None]
+    found = _index.matches(item)
+    live = _live({story for _, story in found}) if found else {}
+    matches = [(margin, live[story]) for margin, story in found if story in live]
     if matches:
         story_id = matches[0][1]
         merged = {s for s in stories_to_merge(matches, _index.rules) if s != story_id}
@@ -137,26 +142,32 @@ def _assign_one(article: Article, vector: np.ndarray) -> set[int]:
     return {story_id} | merged
 
 
-def _recount(story_id: int) -> None:
-    members = Article.objects.filter(story_id=story_id)
-    totals = members.aggregate(articles=Count("pk"), outlets=Count("outlet", distinct=True),
-                               first=Min("published_at"), last=Max("published_at"))
-    if not totals["articles"]:
+def _recount(story_ids: set[int]) -> None:
+    """Counts, languages, dates and headline of these stories, read in three queries and written in one."""
+    if not story_ids:
         return
-    languages = sorted(set(members.exclude(language="").values_list("language", flat=True)))
-    Story.objects.filter(pk=story_id).update(
-        articles_count=totals["articles"], outlets_count=totals["outlets"], first_published_at=totals["first"],
-        last_published_at=totals["last"], languages=languages, headline_id=_headline(story_id, members),
-    )
+    members = Article.objects.filter(story_id__in=story_ids)
+    totals = {row["story_id"]: row for row in members.values("story_id").annotate(
+        articles=Count("pk"), outlets=Count("outlet", distinct=True), first=Min("published_at"),
+        last=Max("published_at"))}
+    rows = list(members.order_by("published_at", "pk").values_list("story_id", "pk", "language"))
+    stories = list(Story.objects.filter(pk__in=list(totals)))
+    for story in stories:
+        own = [(pk, language) for story_id, pk, language in rows if story_id == story.pk]
+        total = totals[story.pk]
+        story.articles_count, story.outlets_count = total["articles"], total["outlets"]
+        story.first_published_at, story.last_published_at = total["first"], total["last"]
+        story.languages = sorted({language for _, language in own if language})
+        story.headline_id = _headline(story.pk, own)
+    Story.objects.bulk_update(stories, ["articles_count", "outlets_count", "first_published_at",
+                                        "last_published_at", "languages", "headline"])
 
 
-def _headline(story_id: int, members) -> int:
-    """The member closest to the story's centre: its most representative headline (French first on a tie)."""
+def _headline(story_id: int, members: list[tuple[int, str]]) -> int:
+    """The member closest to the story's centre: its most representative headline (below three, French first)."""
     items = [item for item in _index.items if item.story == story_id]
     if len(items) < 3:
-        preferred = members.order_by("published_at", "pk")
-        return (preferred.filter(language="fr").values_list("pk", flat=True).first()
-                or preferred.values_list("pk", flat=True).first())
+        return next((pk for pk, language in members if language == "fr"), members[0][0])
     matrix = np.vstack([item.vector for item in items])
     centre = matrix.mean(axis=0)
     return int(items[int(np.argmax(matrix @ centre))].key)
