@@ -1,5 +1,7 @@
 """Reports, blocks and unblocks: every change to an image's moderation state goes through here."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +29,14 @@ class ReportOutcome:
     blocked: bool  # whether the image is blocked now
 
 
+@contextmanager
+def _locked_case(image_id: int) -> Iterator[ImageCase]:
+    """An image's case row, created if need be and locked until the block ends: every change goes through here."""
+    ImageCase.objects.get_or_create(image_id=image_id)
+    with transaction.atomic():
+        yield ImageCase.objects.select_for_update().get(image_id=image_id)
+
+
 def image_report(*, image: Image, reporter_key: str, network_key: str, now: datetime | None = None) -> ReportOutcome:
     """Count one reader's report of an image, and block it when enough distinct readers have reported it.
 
@@ -36,9 +46,7 @@ def image_report(*, image: Image, reporter_key: str, network_key: str, now: date
     now = now or timezone.now()
     if _recent_reports(reporter_key, network_key, now) >= settings.REPORTS_PER_HOUR:
         raise ReportLimitExceeded
-    ImageCase.objects.get_or_create(image=image)
-    with transaction.atomic():
-        case = ImageCase.objects.select_for_update().get(image=image)
+    with _locked_case(image.pk) as case:
         window_start = now - timedelta(hours=settings.REPORT_NETWORK_WINDOW_HOURS)
         seen = Report.objects.filter(image=image).filter(
             Q(reporter_key=reporter_key) | Q(network_key=network_key, created_at__gte=window_start)
@@ -80,9 +88,7 @@ def _block_similar(image: Image, *, now: datetime) -> None:
 
 def _block_one(image_id: int, *, action: str, actor: str, reason: str, now: datetime, force: bool = False) -> bool:
     """Block one image unless it is blocked already or protected (a moderator's block, `force`, overrides)."""
-    ImageCase.objects.get_or_create(image_id=image_id)
-    with transaction.atomic():
-        case = ImageCase.objects.select_for_update().get(image_id=image_id)
+    with _locked_case(image_id) as case:
         if case.blocked or (case.protected and not force):
             return False
         if force:
@@ -104,9 +110,7 @@ def image_block(*, image: Image, actor: str, reason: str = "") -> bool:
 
 def image_unblock(*, image: Image, actor: str, reason: str = "", protect: bool = False) -> bool:
     """A moderator unblocks an image; `protect` keeps it from being blocked automatically again."""
-    ImageCase.objects.get_or_create(image=image)
-    with transaction.atomic():
-        case = ImageCase.objects.select_for_update().get(image=image)
+    with _locked_case(image.pk) as case:
         if not case.blocked and case.protected == protect:
             return False
         case.blocked, case.blocked_at, case.protected = False, None, protect
@@ -119,9 +123,7 @@ def image_unblock(*, image: Image, actor: str, reason: str = "", protect: bool =
 
 def reports_clear(*, image: Image, actor: str, reason: str = "") -> int:
     """A moderator dismisses an image's reports: the count starts again from zero. Returns how many went."""
-    ImageCase.objects.get_or_create(image=image)
-    with transaction.atomic():
-        case = ImageCase.objects.select_for_update().get(image=image)
+    with _locked_case(image.pk) as case:
         deleted, _ = Report.objects.filter(image=image).delete()
         case.reporters, case.first_reported_at, case.last_reported_at = 0, None, None
         case.save()
