@@ -69,26 +69,35 @@ def _pattern(term: str, prefix_mark: str, quote: str = "") -> str:
     return f"{quote}{term}{quote}{prefix_mark if len(term) >= MIN_PREFIX else ''}"
 
 
+# Relevance is divided by this: 1 today, 2 after RECENCY_DAYS.
+SQLITE_AGE = f"(1.0 + (julianday('now') - julianday(a.published_at)) / {RECENCY_DAYS})"
+POSTGRES_AGE = f"(1.0 + extract(epoch from (now() - a.published_at)) / 86400.0 / {RECENCY_DAYS})"
+
+
+def _fts_match(terms: list[str]) -> str:
+    """The FTS5 expression requiring every term (a prefix, from MIN_PREFIX letters)."""
+    return " AND ".join(_pattern(term, "*", quote='"') for term in terms)
+
+
+def _tsquery(terms: list[str]) -> tuple[str, list]:
+    """The tsquery requiring every term, parsed with each configuration articles are indexed with."""
+    expression = " & ".join(_pattern(term, ":*") for term in terms)
+    configs = ["simple", *sorted(set(PG_CONFIGS.values()))]
+    return (" || ".join("to_tsquery(%s::regconfig, %s)" for _ in configs),
+            [value for config in configs for value in (config, expression)])
+
+
 def _sqlite(terms: list[str]) -> tuple[str, list, str]:
-    expression = " AND ".join(_pattern(term, "*", quote='"') for term in terms)
     sql = "FROM search_article_fts f JOIN news_article a ON a.id = f.rowid WHERE search_article_fts MATCH %s"
     # bm25() is negative, lower is better: dividing by an age factor moves older articles towards zero.
-    rank = (f"bm25(search_article_fts, 4.0, 1.0) / "
-            f"(1.0 + (julianday('now') - julianday(a.published_at)) / {RECENCY_DAYS})")
-    return sql, [expression], rank
+    return sql, [_fts_match(terms)], f"bm25(search_article_fts, 4.0, 1.0) / {SQLITE_AGE}"
 
 
 def _postgres(terms: list[str]) -> tuple[str, list, str]:
-    # Each article is indexed with its language's configuration: the query is parsed with each of them.
-    expression = " & ".join(_pattern(term, ":*") for term in terms)
-    configs = ["simple", *sorted(set(PG_CONFIGS.values()))]
-    query = " || ".join("to_tsquery(%s::regconfig, %s)" for _ in configs)
+    query, params = _tsquery(terms)
     sql = (f"FROM search_article_vector v JOIN news_article a ON a.id = v.article_id "
            f"CROSS JOIN (SELECT {query} AS q) tsq WHERE v.vector @@ tsq.q")
-    params = [value for config in configs for value in (config, expression)]
-    rank = (f"ts_rank_cd(v.vector, tsq.q) / "
-            f"(1.0 + extract(epoch from (now() - a.published_at)) / 86400.0 / {RECENCY_DAYS}) DESC")
-    return sql, params, rank
+    return sql, params, f"ts_rank_cd(v.vector, tsq.q) / {POSTGRES_AGE} DESC"
 
 
 def _day_start(day: date):
@@ -99,21 +108,17 @@ def _day_start(day: date):
 
 def _newest(terms: list[str], sqlite: bool) -> tuple[str, list]:
     """The ranked query over the newest RANKED_CANDIDATES matches, taken from the full-text index alone."""
-    age = (f"(1.0 + (julianday('now') - julianday(a.published_at)) / {RECENCY_DAYS})" if sqlite else
-           f"(1.0 + extract(epoch from (now() - a.published_at)) / 86400.0 / {RECENCY_DAYS})")
     if sqlite:
-        expression = " AND ".join(_pattern(term, "*", quote='"') for term in terms)
         newest = ("SELECT rowid AS id, bm25(search_article_fts, 4.0, 1.0) AS score FROM search_article_fts "
                   "WHERE search_article_fts MATCH %s ORDER BY rowid DESC LIMIT %s")
-        order = f"n.score / {age}"  # bm25: negative, lower is better
-        params = [expression, RANKED_CANDIDATES]
+        order = f"n.score / {SQLITE_AGE}"  # bm25: negative, lower is better
+        params = [_fts_match(terms), RANKED_CANDIDATES]
     else:
-        _, query_params, _ = _postgres(terms)
-        query = " || ".join("to_tsquery(%s::regconfig, %s)" for _ in range(len(query_params) // 2))
+        query, query_params = _tsquery(terms)
         newest = (f"SELECT v.article_id AS id, ts_rank_cd(v.vector, tsq.q) AS score FROM search_article_vector v "
                   f"CROSS JOIN (SELECT {query} AS q) tsq WHERE v.vector @@ tsq.q "
                   f"ORDER BY v.article_id DESC LIMIT %s")
-        order = f"n.score / {age} DESC"
+        order = f"n.score / {POSTGRES_AGE} DESC"
         params = [*query_params, RANKED_CANDIDATES]
     sql = f"SELECT a.id FROM ({newest}) n JOIN news_article a ON a.id = n.id ORDER BY {order}, a.id DESC LIMIT %s OFFSET %s"
     return sql, params
