@@ -1,7 +1,7 @@
 """Which story an article tells: multilingual sentence embeddings plus cheap signals, and copy fingerprints.
 
-Pure: no Django. The store keeps the candidates (recent articles with their features) and calls
-`best_story`; `akhbar stories cluster` and the labelled set's scorer call `cluster` with the same rules.
+Pure: no Django. The store keeps the candidates (recent articles with their features) in a CandidateIndex
+and asks it for matches; `akhbar stories cluster` and the labelled set's scorer call `cluster` with the same rules.
 """
 
 import hashlib

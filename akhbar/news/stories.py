@@ -6,11 +6,9 @@ PostgreSQL an advisory lock serialises assignments across workers (SQLite serial
 """
 
 import threading
-from datetime import datetime
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -26,7 +24,7 @@ COPY_CHARS = 4000  # a wire copy is the same text from its first paragraphs: fin
 
 _index = CandidateIndex()
 _known: set[str] = set()
-_loaded_until: datetime | None = None
+_loaded = False  # the first refresh loads the whole window; later ones only what is new
 _max_seen = 0
 _lock = threading.Lock()
 
@@ -39,10 +37,10 @@ def _features(article: Article, vector: np.ndarray) -> Features:
 
 def _refresh() -> None:
     """Top the index up with articles other processes stored, and drop those no window can reach."""
-    global _loaded_until, _max_seen
+    global _loaded, _max_seen
     now = timezone.now()
     recent = Article.objects.filter(story__isnull=False, embedding__isnull=False)
-    if _loaded_until is None:
+    if not _loaded:
         recent = recent.filter(published_at__gte=now - KEEP_FOR)
         _max_seen = Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     else:
@@ -56,7 +54,7 @@ def _refresh() -> None:
             _max_seen = max(_max_seen, article.pk)
             _known.add(str(article.pk))
             _index.add(_features(article, vector_from_bytes(article.embedding)))
-    _loaded_until = now
+    _loaded = True
     if len(_index) > 50_000:  # a long-lived process: forget what no new article can match
         _index.forget(lambda item: item.published >= now - KEEP_FOR)
         _known.intersection_update(item.key for item in _index.items)
@@ -83,9 +81,9 @@ def _live(story_ids: set) -> dict:
 
 def index_reset() -> None:
     """Forget the in-memory candidates (after a restore, or between tests that empty the database)."""
-    global _index, _loaded_until, _max_seen
+    global _index, _loaded, _max_seen
     with _lock:
-        _index, _loaded_until, _max_seen = CandidateIndex(), None, 0
+        _index, _loaded, _max_seen = CandidateIndex(), False, 0
         _known.clear()
 
 
@@ -143,31 +141,31 @@ def _assign_one(article: Article, vector: np.ndarray) -> set[int]:
 
 
 def _recount(story_ids: set[int]) -> None:
-    """Counts, languages, dates and headline of these stories, read in three queries and written in one."""
+    """Counts, languages, dates and headline of these stories, from one read of their members and one write."""
     if not story_ids:
         return
-    members = Article.objects.filter(story_id__in=story_ids)
-    totals = {row["story_id"]: row for row in members.values("story_id").annotate(
-        articles=Count("pk"), outlets=Count("outlet", distinct=True), first=Min("published_at"),
-        last=Max("published_at"))}
-    rows = list(members.order_by("published_at", "pk").values_list("story_id", "pk", "language"))
-    stories = list(Story.objects.filter(pk__in=list(totals)))
+    members: dict[int, list[tuple]] = {}
+    for story_id, *row in (Article.objects.filter(story_id__in=story_ids).order_by("published_at", "pk")
+                           .values_list("story_id", "pk", "language", "outlet_id", "published_at")):
+        members.setdefault(story_id, []).append(row)
+    cached: dict[object, list[Features]] = {}
+    for item in _index.items:
+        if item.story in members:
+            cached.setdefault(item.story, []).append(item)
+    stories = list(Story.objects.filter(pk__in=list(members)))
     for story in stories:
-        own = [(pk, language) for story_id, pk, language in rows if story_id == story.pk]
-        total = totals[story.pk]
-        story.articles_count, story.outlets_count = total["articles"], total["outlets"]
-        story.first_published_at, story.last_published_at = total["first"], total["last"]
-        story.languages = sorted({language for _, language in own if language})
-        story.headline_id = _headline(story.pk, own)
+        rows = members[story.pk]  # earliest first
+        story.articles_count, story.outlets_count = len(rows), len({outlet for _, _, outlet, _ in rows})
+        story.first_published_at, story.last_published_at = rows[0][3], rows[-1][3]
+        story.languages = sorted({language for _, language, _, _ in rows if language})
+        story.headline_id = _headline(cached.get(story.pk, []), rows)
     Story.objects.bulk_update(stories, ["articles_count", "outlets_count", "first_published_at",
                                         "last_published_at", "languages", "headline"])
 
 
-def _headline(story_id: int, members: list[tuple[int, str]]) -> int:
+def _headline(items: list[Features], members: list[tuple]) -> int:
     """The member closest to the story's centre: its most representative headline (below three, French first)."""
-    items = [item for item in _index.items if item.story == story_id]
     if len(items) < 3:
-        return next((pk for pk, language in members if language == "fr"), members[0][0])
+        return next((pk for pk, language, _, _ in members if language == "fr"), members[0][0])
     matrix = np.vstack([item.vector for item in items])
-    centre = matrix.mean(axis=0)
-    return int(items[int(np.argmax(matrix @ centre))].key)
+    return int(items[int(np.argmax(matrix @ matrix.mean(axis=0)))].key)
