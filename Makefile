@@ -4,9 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test clean
+.PHONY: install messages run demo test clean
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+# The interface's translations, compiled from the .po files in the project.
+messages: $(STAMP)
+	@$(BIN)/python scripts/compile-messages
 
 $(STAMP): pyproject.toml
 	@python=$$(scripts/find-python) || exit 1; \

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_tasks_db",
     "akhbar.sources",
     "akhbar.news",
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Editions: /fr/, /ar/, /es/, /en/ set the language; an address without one is sent to the reader's.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -81,10 +84,14 @@ SECURE_CSP = {
 }
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# Production behind TLS (AKHBAR_HTTPS=1): what `akhbar manage check --deploy` asks for, all of it.
 if env_bool("AKHBAR_HTTPS", False):
-    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("AKHBAR_SSL_REDIRECT", True)  # off when the proxy redirects already
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("AKHBAR_HSTS_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("AKHBAR_HSTS_PRELOAD", True)
 
 ROOT_URLCONF = "akhbar.web.urls"
 WSGI_APPLICATION = "akhbar.wsgi.application"
@@ -153,6 +160,10 @@ TASKS = {
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("ar", "العربية"), ("es", "Español"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The edition a reader chose, remembered a year; without one, their browser's Accept-Language decides.
+LANGUAGE_COOKIE_NAME = "akhbar_edition"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True
@@ -212,3 +223,5 @@ REPORT_RETENTION_DAYS = int(os.environ.get("AKHBAR_REPORT_RETENTION_DAYS", 90))
 REPORT_NETWORK_WINDOW_HOURS = int(os.environ.get("AKHBAR_REPORT_NETWORK_WINDOW_HOURS", 24))
 # Proxies whose X-Forwarded-For is believed; anyone else's is ignored.
 TRUSTED_PROXIES = env_list("AKHBAR_TRUSTED_PROXIES")
+# Requests to /api/ each client network (its /24 or /48) may make, per second, minute, hour or day.
+API_RATE = os.environ.get("AKHBAR_API_RATE", "120/minute")

@@ -113,7 +113,7 @@ class DemoServer:
         for _ in range(int(timeout / every) + 1):
             if self.process.poll() is not None:
                 raise BenchError(f"bench: akhbar up exited with {self.process.returncode}:\n{self.log_tail()}")
-            current = ticker_links(self.get("/") or "")
+            current = ticker_links(self.get("/fr/") or "")
             if current != links:
                 links, stable_since = current, time.monotonic()
             elif links and time.monotonic() - stable_since >= settle:

@@ -125,7 +125,7 @@ def pick_targets(base_url: str, links: list[str], database: str, count: int) -> 
         for link in links:
             page = client.get(link).text
             match = FIGURE.search(page)
-            if not match or match["sha"] not in stored or f'formaction="/img/{match["sha"]}/signaler/"' not in page:
+            if not match or match["sha"] not in stored or f'formaction="/fr/img/{match["sha"]}/signaler/"' not in page:
                 continue
             pk, phash = stored[match["sha"]]
             if all(distance(phash, t.phash) > MATCH_DISTANCE for t in targets):
@@ -164,7 +164,7 @@ async def fetch_token(client: httpx.AsyncClient, reader: Reader, tally: Tally) -
 async def post_report(client: httpx.AsyncClient, reader: Reader, target: Target, tally: Tally) -> None:
     started = time.perf_counter()
     try:
-        response = await client.post(f"/img/{target.sha256}/signaler/", data={"csrfmiddlewaretoken": reader.token},
+        response = await client.post(f"/fr/img/{target.sha256}/signaler/", data={"csrfmiddlewaretoken": reader.token},
                                      headers={"Accept": "application/json"})
     except httpx.HTTPError as error:
         tally.problems.append(f"reader {reader.index}, image {target.sha256[:12]}: {type(error).__name__}: {error}")

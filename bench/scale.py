@@ -404,8 +404,9 @@ def article_paths(rng: random.Random, count: int) -> list[str]:
 
     highest = Article.objects.order_by("-pk").values_list("pk", flat=True).first()
     ids = [rng.randint(1, highest) for _ in range(count * 2)]
-    slugs = dict(Article.objects.filter(pk__in=ids).values_list("pk", "outlet__slug"))
-    return [f"/{slugs[pk]}/{pk}" for pk in ids if pk in slugs][:count]
+    found = Article.objects.select_related("outlet").filter(pk__in=ids).only("pk", "language", "outlet__slug")
+    pages = {article.pk: article.get_absolute_url() for article in found}  # in its language's edition
+    return [pages[pk] for pk in ids if pk in pages][:count]
 
 
 def deep_outlet_paths(rng: random.Random, count: int) -> tuple[list[str], str]:
@@ -417,7 +418,7 @@ def deep_outlet_paths(rng: random.Random, count: int) -> tuple[list[str], str]:
 
     biggest = Article.objects.values("outlet__slug").annotate(n=Count("id")).order_by("-n").first()
     last = -(-biggest["n"] // PAGE_SIZE)
-    paths = [f"/{biggest['outlet__slug']}/?page={max(1, last - rng.randint(0, 10))}" for _ in range(count)]
+    paths = [f"/fr/{biggest['outlet__slug']}/?page={max(1, last - rng.randint(0, 10))}" for _ in range(count)]
     return paths, f"{biggest['outlet__slug']}: {biggest['n']:,} articles, {last:,} pages"
 
 
@@ -495,13 +496,14 @@ def measure_site(options: argparse.Namespace, vocab: dict[str, Vocabulary]) -> l
     deep, biggest = deep_outlet_paths(rng, count)
     asked = search_queries(vocab, rng, count)
     kinds, queries = [k for k, _ in asked], [q for _, q in asked]
-    searches = ["/recherche?" + urlencode({"q": q}) for q in queries]
+    searches = ["/fr/recherche?" + urlencode({"q": q}) for q in queries]
     print(f"biggest outlet {biggest}; {len(queries)} search queries, e.g. " + ", ".join(
         f"{k}: {q!r}" for k, q in sorted(dict(zip(kinds, queries)).items())))
     articles = article_paths(rng, count)
     figures = [
-        measure("home /", PAGE_TARGET_MS, ["/"] * count, run, options.budget),
-        measure("article /<outlet>/<id>", PAGE_TARGET_MS, articles, run, options.budget),
+        measure("home /fr/", PAGE_TARGET_MS, ["/fr/"] * count, run, options.budget),
+        measure("home /ar/", PAGE_TARGET_MS, ["/ar/"] * count, run, options.budget),
+        measure("article /<lang>/<outlet>/<id>", PAGE_TARGET_MS, articles, run, options.budget),
         measure("outlet, last pages", PAGE_TARGET_MS, deep, run, options.budget),
         measure("search page /recherche", SEARCH_TARGET_MS, searches, run, options.budget),
     ]
@@ -515,8 +517,8 @@ def measure_site(options: argparse.Namespace, vocab: dict[str, Vocabulary]) -> l
     breakdown(figures[-1], kinds, totals, queries)
     worst_cases(vocab)
     print("where the time goes (one traced request each; the plan of the slowest query when a target is missed):")
-    slowest_search = searches[int(np.argmax(figures[3].samples))]
-    for figure, path in zip(figures, ["/", articles[0], deep[0], slowest_search]):
+    slowest_search = searches[int(np.argmax(figures[4].samples))]
+    for figure, path in zip(figures, ["/fr/", "/ar/", articles[0], deep[0], slowest_search]):
         report_trace(site, figure, path, options.explain)
     return figures
 
@@ -599,7 +601,7 @@ def main() -> int:
     print("summary:")
     for figure in figures:
         print("  " + figure.line())
-    names = ("home", "article", "outlet", "search_page", "search")
+    names = ("home_fr", "home_ar", "article", "outlet", "search_page", "search")
     print(" ".join([f"articles={options.articles}"] + [f"{k}={v:.1f}" for k, v in built.items()]
                    + [f"{n}_p95_ms={f.percentile(95):.1f}" for n, f in zip(names, figures)]))
     return 0

@@ -151,7 +151,7 @@ def main() -> int:
         print(f"{len(links)} articles in the ticker; load: {client}, {options.connections} connections, "
               f"{options.warmup:g} s warm-up + {options.duration:g} s per page")
         print(f"machine {idle_load:.0%} busy before the load (anything above a few % skews the figures)")
-        home = measure(load, server.base_url + "/", options, server_pid=server.process.pid)
+        home = measure(load, server.base_url + "/fr/", options, server_pid=server.process.pid)
         print(f"home    /          {home.line()}")
         article = measure(load, server.base_url + links[0], options, server_pid=server.process.pid)
         print(f"article {links[0]:<10} {article.line()}")

@@ -48,7 +48,7 @@ def test_arabic_windows_1256_titles_come_out_right(demo_outlets):
 def test_home_ticker_and_article_page_show_the_model_lines(demo_outlets):
     crawl_all()
     client = Client()
-    home = lxml.html.fromstring(client.get("/").content)
+    home = lxml.html.fromstring(client.get("/fr/").content)
     article = Article.objects.get(outlet__slug="lopinion", published_at__date="2024-10-04")
     ticker_links = home.xpath('//*[contains(@class, "ticker")]//a/@href')
     assert len(ticker_links) >= 20

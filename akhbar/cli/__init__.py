@@ -4,13 +4,13 @@ import argparse
 import os
 import sys
 
-from akhbar.cli import crawl, extract, moderation, search, sources, stories, up, worker
+from akhbar.cli import articles, crawl, extract, moderation, search, sources, stories, up, worker
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="akhbar", description="Akhbar: la presse marocaine, au même endroit.")
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (up, crawl, sources, extract, worker, moderation, search, stories):
+    for module in (up, crawl, sources, extract, worker, moderation, search, stories, articles):
         module.register(commands)
     manage = commands.add_parser("manage", help="run a Django management command (migrate, createsuperuser, ...)")
     manage.add_argument("args", nargs=argparse.REMAINDER)

@@ -11,6 +11,10 @@ encoding is practically never valid UTF-8 by accident: a French "é" in latin-1 
 followed by two bytes from 0x80-0xBF, which are control codes and rare symbols in latin-1, and Arabic in
 windows-1256 is a run of lead bytes (0xC1-0xFE) that UTF-8 rejects. Browsers keep the declaration and
 show mojibake; an aggregator that republishes text should not.
+
+Feeds are read by feedparser, which decodes them itself; feeds.py asks this module what to tell it when
+a feed declares nothing useful (`guess_encoding`, `repair_utf8`), and to undo text encoded twice
+(`undo_double_utf8`).
 """
 
 import codecs
@@ -134,3 +138,42 @@ def _detected(body: bytes) -> str | None:
     ties = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
     chosen = min(ties, key=lambda m: _PREFERRED.index(m.encoding) if m.encoding in _PREFERRED else len(_PREFERRED))
     return _codec(chosen.encoding)
+
+
+# A body with at least this many good UTF-8 sequences per bad byte is UTF-8 with stray bytes (a CMS that
+# cut a description in the middle of a character), not text in a legacy encoding.
+UTF8_GOOD_PER_BAD = 8
+
+
+def repair_utf8(body: bytes) -> bytes | None:
+    """The body with its few invalid bytes made U+FFFD, if it is UTF-8 with stray bytes; None if it is not."""
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - body.decode("utf-8", errors="ignore").count("\ufffd")
+    good = len(text) - len(text.encode("ascii", errors="ignore")) - bad
+    if bad == 0 or good < UTF8_GOOD_PER_BAD * bad:
+        return None
+    return text.encode("utf-8")
+
+
+def guess_encoding(body: bytes) -> str:
+    """The likeliest encoding of a body that declares none, by detection; windows-1252 if nothing fits."""
+    return _detected(body) or FALLBACK_ENCODING
+
+
+# A UTF-8 lead byte read as windows-1252 (Â to ô), followed by a continuation byte read the same way.
+_DOUBLE_UTF8 = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                          "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039"
+                          "\u203a\u20ac\u2122]")
+# windows-1252 as browsers and PHP apply it: its five undefined bytes stand for themselves.
+_WINDOWS_1252_BYTE = {ord(bytes([b]).decode("cp1252", errors="ignore") or chr(b)): b for b in range(256)}
+
+
+def undo_double_utf8(text: str) -> str:
+    """Text that was UTF-8, read as windows-1252 and encoded to UTF-8 again ("Ã©tÃ©" for "été", "Ø§Ù„"
+    for "ال"), as it was first written; any other text unchanged."""
+    if not _DOUBLE_UTF8.search(text):
+        return text
+    try:
+        return bytes(_WINDOWS_1252_BYTE[ord(char)] for char in text).decode("utf-8")
+    except (KeyError, UnicodeDecodeError):
+        return text  # not entirely double-encoded: genuine text with an odd character

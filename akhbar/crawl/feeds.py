@@ -17,6 +17,11 @@ odd declarations and GeoRSS: prepare_bytes and a FeedError guard cover those.
 Sitemaps go through lxml (resolve_entities=False, no_network=True, huge_tree=False)
 after the same defusing.
 
+Encodings: valid UTF-8 is UTF-8; then the XML declaration, then the HTTP charset. A
+feed that declares only UTF-8, or nothing, yet is not UTF-8 is either UTF-8 with stray
+bytes (replaced by U+FFFD) or in a legacy encoding (detected: windows-1256 Arabic is
+common). Text encoded to UTF-8 twice ("Ã©" for "é") is undone in titles and contents.
+
 Dates: a naive date is Africa/Casablanca time. Dates are kept as the feed states
 them, future ones included: only the pipeline knows "now", so it clamps.
 Titles: HTML stripped, entities decoded, one line, at most 1,000 chars; an entry
@@ -41,6 +46,7 @@ import feedparser
 from feedparser.exceptions import CharacterEncodingOverride, NonXMLContentType
 from lxml import etree
 
+from akhbar.crawl.decode import guess_encoding, repair_utf8, undo_double_utf8
 from akhbar.crawl.discover import find_feed_links
 from akhbar.crawl.xmlbytes import DECLARED_ENCODING, defuse_doctype, prepare_bytes, root_name
 from akhbar.crawl.normalize import clean_text_line, parse_date, text_from_html
@@ -60,6 +66,14 @@ class FeedError(Exception):
     def __init__(self, message: str, *, feed_links: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.feed_links = feed_links
+
+    def __reduce__(self):
+        # Parsing may run in an extraction process: the error must cross back whole.
+        return _feed_error, (str(self), self.feed_links)
+
+
+def _feed_error(message: str, feed_links: tuple[str, ...]) -> FeedError:
+    return FeedError(message, feed_links=feed_links)
 
 
 @dataclass(frozen=True)
@@ -108,7 +122,8 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
 
 
 def _parse_syndication(body: bytes, url: str, content_type: str | None, *, looks_html: bool) -> ParsedFeed:
-    headers = {"content-location": url, "content-type": _trusted_content_type(body, content_type)}
+    body, trusted_type = _trusted_encoding(body, content_type)
+    headers = {"content-location": url, "content-type": trusted_type}
     try:
         result = feedparser.parse(
             io.BytesIO(defuse_doctype(body)), response_headers=headers,
@@ -142,17 +157,38 @@ def _parse_syndication(body: bytes, url: str, content_type: str | None, *, looks
     )
 
 
-def _trusted_content_type(body: bytes, content_type: str | None) -> str:
-    """The Content-Type for feedparser, which lets an HTTP charset beat the document's own.
+def _trusted_encoding(body: bytes, content_type: str | None) -> tuple[bytes, str]:
+    """The body and Content-Type for feedparser, which lets an HTTP charset beat the document's own.
     Servers send default charsets more often than feeds lie: valid UTF-8 is UTF-8, and a
-    declared encoding beats the header (a windows-1256 feed sent as ISO-8859-1)."""
+    declared encoding beats the header (a windows-1256 feed sent as ISO-8859-1). Where only
+    UTF-8 is declared, or nothing, feedparser would read bytes that are not UTF-8 as
+    windows-1252: UTF-8 with a few stray bytes gets them replaced, anything else detected."""
     media_type = (content_type or "application/xml").split(";")[0].strip()
+    if body.isascii():
+        return body, content_type or media_type
     try:
-        if not body.isascii() and body.decode("utf-8"):
-            return f"{media_type}; charset=utf-8"
+        body.decode("utf-8")
+        return body, f"{media_type}; charset=utf-8"
     except UnicodeDecodeError:
         pass
-    return media_type if DECLARED_ENCODING.match(body) else content_type or media_type
+    declared = DECLARED_ENCODING.match(body)
+    if declared and not _is_utf8_label(declared.group(1)):
+        return body, media_type
+    if not declared and content_type and not _is_utf8_label(_charset(content_type)):
+        return body, content_type
+    if (repaired := repair_utf8(body)) is not None:
+        return repaired, f"{media_type}; charset=utf-8"
+    return body, f"{media_type}; charset={guess_encoding(body)}"
+
+
+def _charset(content_type: str) -> bytes:
+    return next((p.split("=", 1)[1].strip(" \"'").encode() for p in content_type.split(";")[1:]
+                 if p.strip().lower().startswith("charset=")), b"")
+
+
+def _is_utf8_label(label: bytes) -> bool:
+    """True for "utf-8" and its spellings, and for no label at all (UTF-8 is XML's default)."""
+    return label.strip().lower().replace(b"_", b"-") in (b"", b"utf-8", b"utf8")
 
 
 def _entry_from_feedparser(item: dict, base: str) -> Entry | None:
@@ -164,8 +200,8 @@ def _entry_from_feedparser(item: dict, base: str) -> Entry | None:
     link = link or _http_url(guid)
     if link is None:
         return None
-    contents = [_plain(c.get("value")) for c in item.get("content") or [] if isinstance(c, dict)]
-    summary = _plain(item.get("summary"))
+    contents = [undo_double_utf8(_plain(c.get("value"))) for c in item.get("content") or [] if isinstance(c, dict)]
+    summary = undo_double_utf8(_plain(item.get("summary")))
     content = max(contents, key=len) if contents else summary
     summary = summary or content
     author = (item.get("author_detail") or {}).get("name") or item.get("author")
@@ -330,7 +366,7 @@ def _list(value: object) -> list:
 
 
 def _clean_title(value: object) -> str:
-    return text_from_html(_plain(value))[:TITLE_MAX].strip()
+    return text_from_html(undo_double_utf8(_plain(value)))[:TITLE_MAX].strip()
 
 
 def _title_from(summary_html: str) -> str:

@@ -243,6 +243,15 @@ def _origin(url: httpx.URL) -> str:
     return f"{url.scheme}://{host}:{url.port or DEFAULT_PORTS[url.scheme]}"
 
 
+# What a transport error means when httpx gives no message (a reset connection raises a bare ReadError).
+_UNEXPLAINED = (
+    (httpx.ReadError, "the connection was cut while the answer was read"),
+    (httpx.WriteError, "the connection was cut while the request was sent"),
+    (httpx.ConnectError, "no connection could be opened"),
+    (httpx.TransportError, "the connection broke"),
+)
+
+
 @contextmanager
 def _network_errors(url: httpx.URL, deadline: _Deadline) -> Iterator[None]:
     """Turn what httpx, the guard and the deadline raise into FetchError."""
@@ -251,12 +260,12 @@ def _network_errors(url: httpx.URL, deadline: _Deadline) -> Iterator[None]:
     except AddressRefused as exc:
         raise FetchError("refused_address", str(url), str(exc)) from exc
     except (TimeoutError, httpx.TimeoutException) as exc:
-        raise FetchError("timeout", str(url), f"fetch: {url} did not answer in full within {deadline.seconds:g} s "
-                         f"({type(exc).__name__}); the site is slow or down, Akhbar tries again later") from exc
+        raise FetchError("timeout", str(url), f"fetch: {url} did not answer in full within {deadline.seconds:g} s; "
+                         "the site is slow or down, Akhbar tries again later") from exc
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         raise FetchError("bad_url", str(url), f"fetch: {url} cannot be requested ({exc}); fix the address") from exc
     except httpx.TransportError as exc:
-        detail = str(exc) or type(exc).__name__
+        detail = str(exc) or next(words for kind, words in _UNEXPLAINED if isinstance(exc, kind))
         raise FetchError("connection", str(url), f"fetch: the connection to {url.host} failed ({detail}); "
                          "the site may be down or unreachable, Akhbar tries again later") from exc
 

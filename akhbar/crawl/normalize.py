@@ -66,6 +66,7 @@ _WHITESPACE = re.compile(r"\s+")
 # [^<>] rather than [^>]: a scan stops at the next "<", so unclosed tags cost linear time.
 _BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/li|/h\d)\b[^<>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")
+_HIDDEN_TAG = re.compile(r"<(/?)(?:script|style)\b[^<>]*>", re.IGNORECASE)
 _PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 _UNSAFE_URL_CHARS = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
 _BRACKET_TAG = re.compile(r"\[\s*([^\[\]]{1,40}?)\s*\]|【\s*([^【】]{1,40}?)\s*】")
@@ -91,9 +92,28 @@ def clean_text_line(s: str) -> str:
 
 def text_from_html(fragment: str) -> str:
     """Return the text of an HTML fragment as one clean line, entities decoded."""
-    text = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", fragment))
+    text = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", _without_hidden(fragment)))
     # A second pass removes markup that the source escaped twice ("&lt;b&gt;").
-    return clean_text_line(_ANY_TAG.sub("", html.unescape(text)))
+    return clean_text_line(_ANY_TAG.sub("", _without_hidden(html.unescape(text))))
+
+
+def _without_hidden(fragment: str) -> str:
+    """The fragment without its <script> and <style> elements, content included: a browser never shows it.
+
+    One linear scan of the tags, not a pattern spanning from opening to closing tag, which would cost a
+    scan of the rest of the text for each of a hostile title's thousands of unclosed "<script>".
+    """
+    if "<" not in fragment:
+        return fragment
+    kept, depth, position = [], 0, 0
+    for tag in _HIDDEN_TAG.finditer(fragment):
+        if depth == 0:
+            kept.append(fragment[position:tag.start()])
+        depth = max(0, depth - 1) if tag[1] else depth + 1
+        position = tag.end()
+    if depth == 0:  # an element left open hides the rest, as in a browser
+        kept.append(fragment[position:])
+    return "".join(kept)
 
 
 def canonical_url(url: str, *, canonical: str | None = None) -> str:

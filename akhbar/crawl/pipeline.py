@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
@@ -18,7 +19,7 @@ from akhbar.crawl.categorize import category_for
 from akhbar.crawl.decode import decode_html
 from akhbar.crawl.discover import candidate_feed_urls, find_feed_links, sitemaps_from_robots
 from akhbar.crawl.extract import Extracted, extract_article
-from akhbar.crawl.feeds import Entry, FeedError, parse_feed
+from akhbar.crawl.feeds import Entry, FeedError, ParsedFeed, parse_feed
 from akhbar.crawl.fetch import FetchError, Fetcher
 from akhbar.crawl.images import ImageError, ProcessedImage, process_image
 from akhbar.crawl.language import detect_language
@@ -88,7 +89,9 @@ async def _poll(job: FeedJob, fetcher: Fetcher, extractor: Executor | None, outc
         outcome.not_modified = True
         await db(store.record_success)(job, etag=job.etag, last_modified=job.last_modified, new_articles=0)
         return
-    entries, outcome.warning = await _entries(result.body, result.url, result.content_type, fetcher)
+    # The whole header, charset included: a feed may declare its encoding nowhere else.
+    content_type = result.headers.get("content-type")
+    entries, outcome.warning = await _entries(result.body, result.url, content_type, fetcher, extractor)
     outcome.seen_entries = len(entries)
     fresh = await _unknown(job, entries)
     outcome.new_articles = await _ingest_all(job, fresh, fetcher, extractor, outcome)
@@ -99,15 +102,25 @@ async def _poll(job: FeedJob, fetcher: Fetcher, extractor: Executor | None, outc
 
 
 async def _entries(
-    body: bytes, url: str, content_type: str | None, fetcher: Fetcher
+    body: bytes, url: str, content_type: str | None, fetcher: Fetcher, extractor: Executor | None
 ) -> tuple[list[Entry], str | None]:
-    parsed = parse_feed(body, url=url, content_type=content_type)
+    parsed = await _parsed(body, url, content_type, extractor)
     entries = list(parsed.entries)
     # A sitemap index names the sitemaps that hold the articles: read the first few.
     for child_url in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
         child = await fetcher.fetch(child_url)
-        entries.extend(parse_feed(child.body, url=child.url, content_type=child.content_type).entries)
+        entries.extend((await _parsed(child.body, child.url, child.headers.get("content-type"), extractor)).entries)
     return entries, parsed.warning
+
+
+async def _parsed(body: bytes, url: str, content_type: str | None, extractor: Executor | None) -> ParsedFeed:
+    """parse_feed off the event loop: a 10,000-item or deeply nested feed takes seconds of CPU, during
+    which every other fetch of the crawl would stall and run into its deadline."""
+    try:
+        return await asyncio.get_running_loop().run_in_executor(
+            extractor, partial(parse_feed, body, url=url, content_type=content_type))
+    except BrokenProcessPool:
+        raise FeedError("feeds: the parser crashed on this feed; Akhbar tries again on the next poll") from None
 
 
 async def _unknown(job: FeedJob, entries: list[Entry]) -> list[Entry]:
@@ -117,6 +130,10 @@ async def _unknown(job: FeedJob, entries: list[Entry]) -> list[Entry]:
         link = _entry_url(entry)
         if link and link not in unique:
             unique[link] = entry
+    # A GUID that several articles share identifies none of them (a CMS that puts its home page in every
+    # <guid>): kept, it would let the first article stand for all the others, now and on every later poll.
+    shared = {guid for guid, count in Counter(e.guid for e in unique.values() if e.guid).items() if count > 1}
+    unique = {url: replace(e, guid=None) if e.guid in shared else e for url, e in unique.items()}
     known = await db(store.known_entries)(job.outlet_id, list(unique), [e.guid or "" for e in unique.values()])
     fresh = [e for url, e in unique.items() if url not in known and (not e.guid or e.guid not in known)]
     oldest = datetime.min.replace(tzinfo=timezone.utc)
@@ -171,12 +188,22 @@ async def _draft(
     except BrokenProcessPool:
         note = "extract: the extractor crashed on this page; the feed's content is shown"
         outcome.article_errors.append(note)
-    draft = build_draft(job, entry, extracted, final_url=final_url, note=note)
+    draft = await _built(job, entry, extracted, final_url=final_url, note=note)
     draft = replace(draft, story_vector=await _story_vector(draft, extractor))
     if not draft.image_url:
         return draft
     image, stored_sha256 = await _lead_image(job, draft.image_url, fetcher, extractor, outcome)
     return replace(draft, image=image, stored_image_sha256=stored_sha256)
+
+
+async def _built(
+    job: FeedJob, entry: Entry, extracted: Extracted | None, *, final_url: str, note: str
+) -> ArticleDraft:
+    """build_draft off the event loop: sanitising a feed item's megabyte of HTML and detecting its language
+    (loading the models, the first time) take seconds, during which every other fetch of the crawl would
+    stall. In a thread, not the extraction processes: build_draft lives here, and this module needs Django."""
+    build = partial(build_draft, job, entry, extracted, final_url=final_url, note=note)
+    return await asyncio.get_running_loop().run_in_executor(None, build)
 
 
 async def _story_vector(draft: ArticleDraft, extractor: Executor | None) -> bytes:

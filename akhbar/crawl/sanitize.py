@@ -40,12 +40,16 @@ _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=Tru
 _BREAK = "\x00"  # marks a paragraph boundary while walking; never present in real text
 
 
+_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
 def sanitize_html(html: str, *, base_url: str | None = None) -> str:
     """Keep only the allowed tags and http(s) URLs, resolving relative ones against base_url."""
     if not html:
         return ""
-    # A lone surrogate (a broken numeric entity upstream) cannot cross into nh3's UTF-8.
-    html = html.encode("utf-8", "replace").decode("utf-8")
+    # A lone surrogate (a broken numeric entity upstream) cannot cross into nh3's UTF-8; control characters
+    # would make our own RSS and Atom feeds invalid XML, and no page means them.
+    html = _NOT_XML_TEXT.sub("", html.encode("utf-8", "replace").decode("utf-8"))
     html = _HEADING_TAG.sub(lambda m: f"<{m[1]}h{_HEADING_LEVEL[m[2]]}", html)
     try:
         return _clean(html, _relative_urls(base_url))

@@ -16,7 +16,7 @@ from akhbar.crawl.schedule import backoff_delay, next_attempt, next_poll_interva
 from akhbar.news import freshness
 from akhbar.crawl.images import ProcessedImage
 from akhbar.moderation.services import images_screen_new
-from akhbar.news.models import Article, Image, image_storage_name
+from akhbar.news.models import Article, Image, Takedown, image_storage_name
 from akhbar.news.stories import stories_assign
 from akhbar.search.index import index_articles
 from akhbar.sources.models import Category, Feed
@@ -56,12 +56,15 @@ def feed_jobs(feed_ids: list[int]) -> list[FeedJob]:
 
 
 def known_entries(outlet_id: int, urls: list[str], guids: list[str]) -> set[str]:
-    """The URLs and GUIDs among these that are stored already (URLs anywhere, GUIDs within the outlet)."""
+    """The URLs and GUIDs among these that are stored already (URLs anywhere, GUIDs within the outlet), or
+    were taken down: a tombstone counts as known, so the crawler never fetches nor stores them again."""
     hashes = {url_hash(url): url for url in urls}
-    known = {hashes[h] for h in Article.objects.filter(url_hash__in=list(hashes)).values_list("url_hash", flat=True)}
+    known = set()
     guids = [guid for guid in guids if guid]
-    if guids:
-        known.update(Article.objects.filter(outlet_id=outlet_id, guid__in=guids).values_list("guid", flat=True))
+    for table in (Article, Takedown):
+        known.update(hashes[h] for h in table.objects.filter(url_hash__in=list(hashes)).values_list("url_hash", flat=True))
+        if guids:
+            known.update(table.objects.filter(outlet_id=outlet_id, guid__in=guids).values_list("guid", flat=True))
     return known
 
 

@@ -1,10 +1,52 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from akhbar.news.models import Article, Image, Story
+from akhbar.news.models import Article, Image, Story, Takedown
+from akhbar.news.services import TakedownError, article_takedown
+
+
+class TakedownForm(ActionForm):
+    reason = forms.CharField(label=_("Motif"), required=False, max_length=1000)
+
+
+@admin.action(description=_("Retirer à la demande de l'éditeur (définitif)"))
+def take_down(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        modeladmin.message_user(request, _("Indiquez le motif du retrait."), messages.ERROR)
+        return
+    done = 0
+    for pk in list(queryset.values_list("pk", flat=True)):
+        try:
+            article_takedown(target=str(pk), reason=reason, by=request.user.get_username())
+            done += 1
+        except TakedownError as error:
+            modeladmin.message_user(request, str(error), messages.ERROR)
+    modeladmin.message_user(request, _("%(count)d article(s) retiré(s).") % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(Takedown)
+class TakedownAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "title", "outlet", "url", "requested_by", "reason")
+    search_fields = ("url", "title", "reason")
+    readonly_fields = ("url", "url_hash", "outlet", "guid", "article_id", "title", "reason", "requested_by",
+                       "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a takedown is made on an article (the action), or by `akhbar articles takedown`
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the log of withdrawals is kept
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    action_form = TakedownForm
+    actions = [take_down]
     list_display = ("title", "outlet", "category", "language", "published_at", "word_count", "story", "extraction_note")
     list_filter = ("outlet", "category", "language")
     search_fields = ("title", "url")

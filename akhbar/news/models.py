@@ -4,8 +4,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from akhbar.news.editions import address_in_edition, edition_of
 from akhbar.sources.models import Category, Feed, Outlet
 
+
+EXCERPT_CHARS = 300
 
 # Renditions made by akhbar.crawl.images: the widest each may be.
 RENDITION_WIDTHS = {"m": 640, "l": 1280}
@@ -124,16 +127,57 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        # Lists read newest first, ties by id; the id in the index lets PostgreSQL walk it without sorting.
         indexes = [
-            models.Index(fields=["outlet", "-published_at"], name="article_outlet_recent"),
-            models.Index(fields=["category", "-published_at"], name="article_category_recent"),
+            models.Index(fields=["outlet", "-published_at", "-id"], name="article_outlet_newest"),
+            models.Index(fields=["category", "-published_at", "-id"], name="article_category_newest"),
+            # Each edition lists its language's articles: newest first, overall and by category.
+            models.Index(fields=["language", "-published_at", "-id"], name="article_language_newest"),
+            models.Index(fields=["category", "language", "-published_at", "-id"], name="article_category_lang_newest"),
             models.Index(fields=["outlet", "guid"], name="article_outlet_guid"),
         ]
 
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
+    @property
+    def display(self) -> str:
+        """What the outlet lets us show: Outlet.Display.FULL, EXCERPT or HEADLINE."""
+        return self.outlet.display
 
-        return reverse("article", kwargs={"outlet_slug": self.outlet.slug, "article_id": self.pk})
+    def excerpt(self, chars: int = EXCERPT_CHARS) -> str:
+        """A few plain-text lines of the article, for outlets that allow an excerpt only (and for cards)."""
+        from django.utils.html import strip_tags
+        from django.utils.text import Truncator
+
+        text = " ".join(strip_tags(self.summary or self.content_html).split())
+        return Truncator(text).chars(chars)
+
+    def get_absolute_url(self) -> str:
+        """The article's page, in the edition of its language, whatever edition links to it."""
+        return address_in_edition("article", edition_of(self.language), outlet_slug=self.outlet.slug,
+                                  article_id=self.pk)
+
+
+class Takedown(models.Model):
+    """A tombstone: an article withdrawn at its publisher's request. It is gone from every page, feed,
+    search and sitemap (its row is deleted), and the crawler never stores its address or GUID again."""
+
+    url = models.URLField(_("adresse"), max_length=2000)
+    url_hash = models.CharField(max_length=64, unique=True)
+    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("média"))
+    guid = models.CharField(max_length=1000, blank=True)
+    article_id = models.BigIntegerField(_("ancien numéro"), null=True, blank=True, db_index=True,
+                                        help_text=_("Son adresse chez nous répond désormais 410."))
+    title = models.CharField(_("titre"), max_length=1000, blank=True)
+    reason = models.TextField(_("motif"))
+    requested_by = models.CharField(_("par"), max_length=150)
+    created_at = models.DateTimeField(_("retiré le"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("article retiré")
+        verbose_name_plural = _("articles retirés")
+
+    def __str__(self) -> str:
+        return self.title or self.url

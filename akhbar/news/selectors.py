@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from akhbar.crawl.stories import simhash_distance, text_overlap
-from akhbar.news.models import Article, Story
+from akhbar.news.models import Article, Story, Takedown
 from akhbar.sources.models import Category, Outlet
 
 TICKER_SIZE = 50
@@ -17,7 +17,7 @@ PER_GROUP = 5
 
 # The list pages show cards; the article body is never needed there.
 LIST_FIELDS = ("id", "title", "summary", "image_url", "published_at", "language", "outlet__slug", "outlet__name",
-               "outlet_id", "category_id")
+               "outlet__display", "outlet_id", "category_id")
 
 
 def _listing(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -35,9 +35,9 @@ HEADLINE_FIELDS = ("story__outlets_count", "story__headline__title", "story__hea
                    "story__headline__outlet__name", "story__headline__language")
 
 
-def ticker_lines(*, limit: int = TICKER_SIZE) -> list[TickerLine]:
-    """The latest stories, one line each, newest first."""
-    recent = Article.objects.select_related("outlet", "story__headline__outlet").only(
+def ticker_lines(*, language: str, limit: int = TICKER_SIZE) -> list[TickerLine]:
+    """The latest stories told in this language, one line each, newest first."""
+    recent = Article.objects.filter(language=language).select_related("outlet", "story__headline__outlet").only(
         *LIST_FIELDS, "story_id", *HEADLINE_FIELDS).order_by("-published_at", "-id")
     lines, seen = [], set()
     for article in recent[:limit * 4]:
@@ -46,7 +46,8 @@ def ticker_lines(*, limit: int = TICKER_SIZE) -> list[TickerLine]:
         if article.story_id:
             seen.add(article.story_id)
         story = article.story
-        shown = story.headline if story and story.headline_id else article
+        # The story's headline if it is in this edition's language; otherwise this article's own title.
+        shown = story.headline if story and story.headline_id and story.headline.language == language else article
         lines.append(TickerLine(shown, max(0, story.outlets_count - 1) if story else 0, article.story_id))
         if len(lines) == limit:
             break
@@ -58,8 +59,9 @@ TOP_STORY_HOURS = 48
 HALF_LIFE_HOURS = 12.0
 
 
-def top_stories(*, limit: int = TOP_STORIES) -> list[Story]:
-    """Stories of the last two days told by several outlets, ranked by outlets and recency."""
+def top_stories(*, language: str, limit: int = TOP_STORIES) -> list[tuple[Story, Article]]:
+    """Stories of the last two days told by several outlets, in this language among others, ranked by
+    outlets and recency; each with the headline it shows in this edition."""
     now = timezone.now()
     recent = list(Story.objects.filter(last_published_at__gte=now - timedelta(hours=TOP_STORY_HOURS),
                                        outlets_count__gte=2, merged_into__isnull=True)
@@ -69,7 +71,19 @@ def top_stories(*, limit: int = TOP_STORIES) -> list[Story]:
         age = (now - story.last_published_at).total_seconds() / 3600
         return story.outlets_count / (1 + age / HALF_LIFE_HOURS)
 
-    return sorted(recent, key=weight, reverse=True)[:limit]
+    ranked = sorted((story for story in recent if language in (story.languages or [])), key=weight, reverse=True)
+    return _with_headlines(ranked[:limit], language)
+
+
+def _with_headlines(stories: list[Story], language: str) -> list[tuple[Story, Article]]:
+    """Each story with its headline if in this language, else its first article in this language."""
+    missing = [story.pk for story in stories if not (story.headline_id and story.headline.language == language)]
+    firsts: dict[int, Article] = {}
+    for article in _listing(Article.objects.filter(story_id__in=missing, language=language)).only(
+            *LIST_FIELDS, "story_id").order_by("-published_at", "-id"):
+        firsts[article.story_id] = article  # newest first: the earliest is kept
+    shown = [(story, firsts.get(story.pk) or story.headline) for story in stories]
+    return [(story, headline) for story, headline in shown if headline is not None]
 
 
 def story_coverage(article: Article) -> tuple[list[Article], list[Article]]:
@@ -108,20 +122,23 @@ def story_articles_by_language(story: Story) -> list[tuple[str, list[Article]]]:
 GROUP_TABLES = {"outlet_id": "sources_outlet", "category_id": "sources_category"}
 
 
-def latest_per_group(field: str, *, per_group: int = PER_GROUP, group_ids: list[int] | None = None) -> list[Article]:
-    """The latest few articles of every outlet or category (or of these ones), newest first in each.
+def latest_per_group(field: str, *, per_group: int = PER_GROUP, group_ids: list[int] | None = None,
+                     language: str = "") -> list[Article]:
+    """The latest few articles of every outlet or category (or of these ones), in this language if given,
+    newest first in each.
 
     One index walk of a few rows per group (LATERAL on PostgreSQL, an IN-subquery on SQLite): a window
     function over the whole table took seconds at a million articles.
     """
     table = GROUP_TABLES[field]
-    inner = (f"SELECT x.id FROM news_article x WHERE x.{field} = g.id "
+    in_language = "AND x.language = %s " if language else ""
+    inner = (f"SELECT x.id FROM news_article x WHERE x.{field} = g.id {in_language}"
              f"ORDER BY x.published_at DESC, x.id DESC LIMIT %s")
     if connection.vendor == "postgresql":
         sql = f"SELECT a.id FROM {table} g CROSS JOIN LATERAL ({inner}) a"
     else:
         sql = f"SELECT a.id FROM {table} g JOIN news_article a ON a.id IN ({inner})"
-    params: list = [per_group]
+    params: list = [language, per_group] if language else [per_group]
     if group_ids is not None:
         if not group_ids:
             return []
@@ -136,11 +153,11 @@ def latest_per_group(field: str, *, per_group: int = PER_GROUP, group_ids: list[
 HOME_OUTLETS = 40  # the home page shows the outlets that published last; every outlet has its own page
 
 
-def active_outlets(*, limit: int = HOME_OUTLETS) -> dict[int, Outlet]:
-    """The enabled outlets that published most recently, by name."""
+def active_outlets(*, language: str, limit: int = HOME_OUTLETS) -> dict[int, Outlet]:
+    """The enabled outlets of this language that published most recently, by name."""
     # One index probe per outlet (its newest article), not a GROUP BY over every article.
     newest = Article.objects.filter(outlet_id=OuterRef("pk")).order_by("-published_at").values("published_at")[:1]
-    recent = (Outlet.objects.filter(enabled=True).annotate(newest=Subquery(newest)).exclude(newest=None)
+    recent = (Outlet.objects.filter(enabled=True, language=language).annotate(newest=Subquery(newest)).exclude(newest=None)
               .order_by("-newest")[:limit])
     return {o.pk: o for o in sorted(recent, key=lambda outlet: outlet.name)}
 
@@ -153,13 +170,14 @@ def grouped(articles: list[Article], groups: dict[int, object], key: str) -> lis
     return [(group, by_group[group_id]) for group_id, group in groups.items() if group_id in by_group]
 
 
-def home_sections() -> dict:
+def home_sections(*, language: str) -> dict:
+    """An edition's home page: its language's ticker, stories, categories and outlets."""
     categories = {c.pk: c for c in Category.objects.order_by("name")}
-    outlets = active_outlets()
+    outlets = active_outlets(language=language)
     return {
-        "ticker": ticker_lines(),
-        "top_stories": top_stories(),
-        "by_category": grouped(latest_per_group("category_id"), categories, "category_id"),
+        "ticker": ticker_lines(language=language),
+        "top_stories": top_stories(language=language),
+        "by_category": grouped(latest_per_group("category_id", language=language), categories, "category_id"),
         "by_outlet": grouped(latest_per_group("outlet_id", group_ids=list(outlets)), outlets, "outlet_id"),
     }
 
@@ -170,6 +188,10 @@ def article_get(*, outlet_slug: str, article_id: int) -> Article:
     )
 
 
+def article_taken_down(article_id: int) -> bool:
+    return Takedown.objects.filter(article_id=article_id).exists()
+
+
 def outlet_more(article: Article, *, limit: int = PER_GROUP) -> list[Article]:
     return list(_listing(Article.objects.filter(outlet_id=article.outlet_id).exclude(pk=article.pk))[:limit])
 
@@ -178,13 +200,13 @@ def outlet_articles(outlet: Outlet) -> QuerySet[Article]:
     return _listing(Article.objects.filter(outlet=outlet)).order_by("-published_at", "-id")
 
 
-def category_articles(category: Category) -> QuerySet[Article]:
-    return _listing(Article.objects.filter(category=category)).order_by("-published_at", "-id")
+def category_articles(category: Category, *, language: str) -> QuerySet[Article]:
+    return _listing(Article.objects.filter(category=category, language=language)).order_by("-published_at", "-id")
 
 
-def day_articles(day: date) -> QuerySet[Article]:
-    """Articles published on a day of Moroccan time."""
+def day_articles(day: date, *, language: str) -> QuerySet[Article]:
+    """Articles in this language published on a day of Moroccan time."""
     start = timezone.make_aware(datetime.combine(day, time.min))
-    return _listing(
-        Article.objects.filter(published_at__gte=start, published_at__lt=start + timedelta(days=1))
-    ).order_by("-published_at", "-id")
+    return _listing(Article.objects.filter(
+        language=language, published_at__gte=start, published_at__lt=start + timedelta(days=1),
+    )).order_by("-published_at", "-id")

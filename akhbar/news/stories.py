@@ -140,6 +140,15 @@ def _assign_one(article: Article, vector: np.ndarray) -> set[int]:
     return {story_id} | merged
 
 
+def stories_forget(article_ids: set[int], story_ids: set[int]) -> None:
+    """After articles were deleted (taken down): drop them from this process's candidates, recount their stories."""
+    keys = {str(pk) for pk in article_ids}
+    with _lock:
+        _index.forget(lambda item: item.key not in keys)
+        _known.difference_update(keys)
+        _recount(story_ids)
+
+
 def _recount(story_ids: set[int]) -> None:
     """Counts, languages, dates and headline of these stories, from one read of their members and one write."""
     if not story_ids:
@@ -152,6 +161,9 @@ def _recount(story_ids: set[int]) -> None:
     for item in _index.items:
         if item.story in members:
             cached.setdefault(item.story, []).append(item)
+    # A story left without members (its articles taken down) shows nowhere: no outlets, no headline.
+    Story.objects.filter(pk__in=set(story_ids) - set(members)).update(articles_count=0, outlets_count=0,
+                                                                       languages=[], headline=None)
     stories = list(Story.objects.filter(pk__in=list(members)))
     for story in stories:
         rows = members[story.pk]  # earliest first

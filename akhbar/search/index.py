@@ -54,3 +54,14 @@ def reindex_all(*, using: str = "default", chunk: int = 2000) -> int:
     for start in range(0, len(ids), chunk):
         index_articles(ids[start:start + chunk], using=using)
     return len(ids)
+
+
+def unindex_articles(article_ids: list[int], *, using: str = "default") -> None:
+    """Remove these articles from the search index (they were taken down)."""
+    if not article_ids:
+        return
+    connection = connections[using]
+    table, key = (("search_article_fts", "rowid") if connection.vendor == "sqlite"
+                  else ("search_article_vector", "article_id"))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"DELETE FROM {table} WHERE {key} = %s", [(pk,) for pk in article_ids])

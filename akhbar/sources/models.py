@@ -1,5 +1,6 @@
 """Outlets, their feeds, and each feed's health."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +18,22 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's edition: the site's own categories are in the catalogues (others stay as typed)."""
+        from django.utils.translation import gettext
+
+        return gettext(self.name)
+
 
 class Outlet(models.Model):
+    class Display(models.TextChoices):
+        """What of its articles the publisher lets us show: set by operators, honoured by pages, feeds and the API."""
+
+        FULL = "full", _("texte intégral")
+        EXCERPT = "excerpt", _("extrait et lien")
+        HEADLINE = "headline", _("titre seul")
+
     name = models.CharField(_("nom"), max_length=200, help_text=_("Le nom tel que les lecteurs le connaissent."))
     slug = models.SlugField(unique=True)
     homepage = models.URLField(_("page d'accueil"), max_length=500, blank=True)
@@ -27,6 +42,10 @@ class Outlet(models.Model):
         Category, verbose_name=_("catégorie par défaut"), null=True, blank=True, on_delete=models.SET_NULL
     )
     enabled = models.BooleanField(_("actif"), default=True)
+    display = models.CharField(
+        _("affichage"), max_length=10, choices=Display.choices, default=Display.FULL,
+        help_text=_("Ce que le média nous autorise à montrer de ses articles, partout : pages, flux et API."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     feed_candidates = models.JSONField(
         _("flux candidats"), default=list, blank=True,
@@ -41,6 +60,14 @@ class Outlet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        """The outlet's page in the reader's edition."""
+        from django.utils.translation import get_language
+
+        from akhbar.news.editions import address_in_edition
+
+        return address_in_edition("outlet", get_language() or settings.LANGUAGE_CODE, outlet_slug=self.slug)
 
 
 class Feed(models.Model):

@@ -6,21 +6,23 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop as _
 
 from akhbar.sources.models import Category, Feed, Outlet
 
 # A claimed feed is not handed out again before this, even if its worker dies without a word.
 
+# Names in French, marked for the catalogues: Category.shown_name gives them in the reader's edition.
 CATEGORIES = {
-    "actualite": "Actualité", "politique": "Politique", "economie": "Économie", "societe": "Société",
-    "sport": "Sport", "culture": "Culture", "monde": "Monde", "regions": "Régions",
-    "technologie": "Technologie",
+    "actualite": _("Actualité"), "politique": _("Politique"), "economie": _("Économie"), "societe": _("Société"),
+    "sport": _("Sport"), "culture": _("Culture"), "monde": _("Monde"), "regions": _("Régions"),
+    "technologie": _("Technologie"),
 }
 
 
 # Outlet slugs are the first segment of the site's addresses; these are taken by other pages.
 RESERVED_SLUGS = {"admin", "categorie", "archives", "static", "img", "sujet", "recherche", "api", "fr", "ar", "es",
-                  "en", "rss", "feeds", "sitemap", "robots", "media"}
+                  "en", "rss", "feeds", "sitemap", "robots", "media", "edition"}
 
 
 class SourceError(Exception):

@@ -65,8 +65,7 @@ class PageCacheApp:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return self.app(environ, start_response)
         environ.pop(pageform.ENVIRON_FLAG, None)  # only this wrapper may ask for a shared page
-        query = environ.get("QUERY_STRING", "")
-        key = "page:" + environ.get("PATH_INFO", "/") + ("?" + query if query else "")
+        key = page_key(environ)
         version = freshness.current()
         entry: CachedPage | None = cache.get(key)
         if entry is not None and (entry.version == version or self._being_rendered(key)):
@@ -124,6 +123,15 @@ class PageCacheApp:
             headers += [("Content-Length", str(len(body)))] + ([("Set-Cookie", cookie)] if cookie else [])
         start_response(captured["status"], headers)
         return [body]
+
+
+def page_key(environ: dict) -> str:
+    """A page's cache key: its address, host and scheme included, since feeds, sitemaps and og:url hold
+    absolute links built from the request (a site reached by two names must not hand one's links to the other)."""
+    scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
+    query = environ.get("QUERY_STRING", "")
+    return (f"page:{scheme}://{environ.get('HTTP_HOST', '')}{environ.get('PATH_INFO', '/')}"
+            + ("?" + query if query else ""))
 
 
 def make_entry(version: int, status: str, headers: list[tuple[str, str]], body: bytes) -> CachedPage:

@@ -50,7 +50,7 @@ def site(demo_site_behind_proxy):
 @pytest.fixture(scope="module")
 def article(site) -> Article:
     """The Salon du livre article if its lead image is shown, else the first ticker article with one."""
-    items = sorted(ticker_items(site.get("/") or ""), key=lambda i: (i.outlet, i.title) != (OUTLET, TITLE))
+    items = sorted(ticker_items(site.get("/fr/") or ""), key=lambda i: (i.outlet, i.title) != (OUTLET, TITLE))
     for item in items:
         found = LEAD_IMAGE.search(site.get(item.href) or "")
         if found:
@@ -78,7 +78,7 @@ def report_with_script(page, site, article: Article) -> None:
     """Click the report button; the script posts it and thanks the reader in place, under the image."""
     figure = page.locator("figure.lead-image")
     assert_image_shown(page, site, article)
-    with page.expect_response(site.url(f"/img/{article.sha256}/signaler/")) as answer:
+    with page.expect_response(site.url(f"/fr/img/{article.sha256}/signaler/")) as answer:
         figure.get_by_role("button", name=REPORT, exact=True).click()
     assert answer.value.status == 200
     assert answer.value.request.headers["accept"] == "application/json"
@@ -114,7 +114,7 @@ def test_reader_without_script_gets_a_confirmation_page(site, article, pages, ar
     page.goto(site.url(article.path))
     assert_image_shown(page, site, article)
     page.locator("figure.lead-image").get_by_role("button", name=REPORT, exact=True).click()
-    expect(page).to_have_url(site.url(f"/img/{article.sha256}/signaler/"))
+    expect(page).to_have_url(site.url(f"/fr/img/{article.sha256}/signaler/"))
     confirmation = page.locator("section.report-confirmation")
     for line in THANKS:
         expect(confirmation.get_by_text(line, exact=True)).to_be_visible()

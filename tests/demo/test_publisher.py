@@ -18,7 +18,7 @@ from akhbar.demo.content import load_outlets
 from akhbar.demo.publisher import SamplePublisher, accepts_gzip
 from akhbar.demo.site import Site
 
-HANDWRITTEN = ["hespress-ar", "hespress-fr", "le360", "lopinion", "marruecos-hoy", "medias24"]
+HANDWRITTEN = ["hespress-ar", "hespress-fr", "le360", "lopinion", "marruecos-hoy", "medias24", "morocco-world-news"]
 FEEDS = [slug for slug in HANDWRITTEN if slug != "medias24"]
 ARTICLES = {outlet.slug: outlet.articles for outlet in load_outlets(datetime.now(UTC))}
 
@@ -44,8 +44,8 @@ def test_outlets_are_listed_with_their_feeds(publisher):
     assert outlet(publisher, "lopinion")["feed_url"] == publisher.base_url + "/lopinion/xml/syndication.rss"
     assert {o["slug"]: o["feed_format"] for o in publisher.outlets if o["slug"] in HANDWRITTEN} == {
         "hespress-ar": "rss", "hespress-fr": "rss", "le360": "atom", "lopinion": "rss", "marruecos-hoy": "rss",
-        "medias24": "sitemap"}
-    assert {o["lang"] for o in publisher.outlets} == {"fr", "ar", "es"}
+        "medias24": "sitemap", "morocco-world-news": "atom"}
+    assert {o["lang"] for o in publisher.outlets} == {"fr", "ar", "es", "en"}
 
 
 @pytest.mark.parametrize("slug", FEEDS)
@@ -171,8 +171,8 @@ def test_stories_are_covered_by_several_outlets():
     assert covering == {
         "fes-plane-crash": {"le360", "hespress-fr", "medias24"},
         "paris-book-festival": {"lopinion", "le360", "hespress-fr", "hespress-ar"},
-        "hackers-34-gb": {"hespress-fr", "marruecos-hoy"},
-        "finance-bill": {"lopinion", "hespress-ar"},
+        "hackers-34-gb": {"hespress-fr", "marruecos-hoy", "morocco-world-news"},
+        "finance-bill": {"lopinion", "hespress-ar", "morocco-world-news"},
     }
 
 

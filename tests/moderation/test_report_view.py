@@ -40,7 +40,7 @@ def token_of(client: Client, article: Article) -> str:
 
 def report(client: Client, article: Article, **headers):
     token = token_of(client, article)
-    url = f"/img/{article.image.sha256}/signaler/"
+    url = f"/fr/img/{article.image.sha256}/signaler/"
     return client.post(url, {"csrfmiddlewaretoken": token, "next": article.get_absolute_url()}, **headers)
 
 
@@ -91,12 +91,12 @@ def test_no_raw_address_is_stored(article):
 
 
 def test_the_wrong_requests_get_the_right_errors(article):
-    url = f"/img/{article.image.sha256}/signaler/"
+    url = f"/fr/img/{article.image.sha256}/signaler/"
     client = reader("203.0.113.5")
     token = token_of(client, article)
     assert client.get(url).status_code == 405
     assert client.post(url, {}).status_code == 403
-    assert client.post("/img/" + "ab" * 32 + "/signaler/", {"csrfmiddlewaretoken": token}).status_code == 404
+    assert client.post("/fr/img/" + "ab" * 32 + "/signaler/", {"csrfmiddlewaretoken": token}).status_code == 404
     assert not Report.objects.exists()
 
 

@@ -40,7 +40,7 @@ def test_each_shared_story_is_one_story_and_only_that(crawled):
 def test_a_story_counts_its_outlets_and_languages_and_has_a_headline(crawled):
     titles = gold_stories()["hackers-34-gb"]
     story = Story.objects.get(articles__title=next(iter(titles)))
-    assert (story.articles_count, story.outlets_count, story.languages) == (2, 2, ["es", "fr"])
+    assert (story.articles_count, story.outlets_count, story.languages) == (3, 3, ["en", "es", "fr"])
     assert story.headline.title in titles
 
 

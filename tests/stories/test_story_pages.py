@@ -25,10 +25,10 @@ def plane_story() -> Story:
 
 
 def test_the_ticker_shows_each_story_once_with_its_other_outlets(crawled, client):
-    page = client.get("/").content.decode()
+    page = client.get("/fr/").content.decode()
     ticker = page.split('class="ticker-list"')[1].split("</ol>")[0]
     story = plane_story()
-    assert ticker.count(f'href="/sujet/{story.pk}/"') == 1
+    assert ticker.count(f'href="/fr/sujet/{story.pk}/"') == 1
     assert "+2 médias" in ticker
     plane_titles = set(Article.objects.filter(story=story).values_list("title", flat=True))
     shown = [t for t in re.findall(r'dir="auto">([^<]+)</a>', ticker) if t.replace("&#x27;", "'") in plane_titles]
@@ -36,9 +36,9 @@ def test_the_ticker_shows_each_story_once_with_its_other_outlets(crawled, client
 
 
 def test_the_home_page_ranks_stories_told_by_several_outlets(crawled, client):
-    page = client.get("/").content.decode()
+    page = client.get("/fr/").content.decode()
     top = page.split('id="top-stories-title"')[1].split("</section>")[0]
-    assert f'href="/sujet/{plane_story().pk}/"' in top and "3 médias" in top
+    assert f'href="/fr/sujet/{plane_story().pk}/"' in top and "3 médias" in top
 
 
 def test_the_article_page_lists_the_same_story_elsewhere_with_languages(crawled, client):

@@ -50,6 +50,6 @@ def test_server_error_page_is_french_and_reveals_nothing():
 
 
 def test_pages_forbid_scripts_from_elsewhere():
-    response = Client().get("/")
+    response = Client().get("/fr/")
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"

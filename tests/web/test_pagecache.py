@@ -48,12 +48,12 @@ def outlet():
 def test_home_is_rendered_once_then_refreshed_when_new_articles_arrive(outlet):
     add_article(outlet, 1)
     articles_arrived(outlet)
-    assert "Titre numéro 1" in get("/")[2].decode()
+    assert "Titre numéro 1" in get("/fr/")[2].decode()
     add_article(outlet, 2)
     # No new content version yet: the stored page is served, Django does not render again.
-    assert "Titre numéro 2" not in get("/")[2].decode()
+    assert "Titre numéro 2" not in get("/fr/")[2].decode()
     articles_arrived(outlet)
-    assert "Titre numéro 2" in get("/")[2].decode()
+    assert "Titre numéro 2" in get("/fr/")[2].decode()
 
 
 def test_cached_page_keeps_security_headers_and_answers_304_and_gzip(outlet):
@@ -72,7 +72,7 @@ def test_cached_page_keeps_security_headers_and_answers_304_and_gzip(outlet):
 
 
 def test_errors_and_forms_are_never_cached(outlet):
-    assert get("/lopinion/999999")[0].startswith("404")
+    assert get("/fr/lopinion/999999")[0].startswith("404")
     first, second = get("/admin/login/"), get("/admin/login/")
     assert first[0].startswith("200") and "public" not in first[1].get("Cache-Control", "")
     # The login form's CSRF token is masked afresh on every render: equal bodies would mean a cached form.
@@ -106,11 +106,21 @@ def test_with_redis_pages_and_their_version_are_shared_by_every_process(outlet):
         articles_arrived(outlet)
         version = freshness.current()
         assert version >= 1
-        assert "Titre numéro 1" in get("/")[2].decode()
+        assert "Titre numéro 1" in get("/fr/")[2].decode()
         # What another web process (or machine) finds in the shared cache: this very page.
-        assert cache.get("page:/").version == version
+        assert cache.get("page:http://127.0.0.1/fr/").version == version
         add_article(outlet, 2)
         articles_arrived(outlet)
         assert freshness.current() == version + 1
-        assert "Titre numéro 2" in get("/")[2].decode()
+        assert "Titre numéro 2" in get("/fr/")[2].decode()
         cache.clear()
+
+
+def test_a_site_reached_by_two_names_never_hands_one_names_links_to_the_other(outlet, settings):
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "akhbar.example"]
+    add_article(outlet, 1)
+    articles_arrived(outlet)
+    first = get("/fr/rss.xml")[2].decode()
+    other = get("/fr/rss.xml", host="akhbar.example")[2].decode()
+    assert "http://127.0.0.1/fr/" in first and "akhbar.example" not in first
+    assert "http://akhbar.example/fr/" in other and "127.0.0.1" not in other

@@ -59,11 +59,11 @@ def test_each_reader_of_a_cached_page_gets_a_working_token_of_their_own(article_
     assert re.sub(rb'value="[A-Za-z0-9]{64}"', b"", first) == re.sub(rb'value="[A-Za-z0-9]{64}"', b"", second)
     sha = re.search(r"/img/([0-9a-f]{64})/", first.decode()).group(1)
     for page, cookie, address in ((first, cookies[0], "203.0.113.1"), (second, cookies[1], "198.51.100.1")):
-        status, _, _ = call(f"/img/{sha}/signaler/", method="POST", cookie=cookie, remote_addr=address,
+        status, _, _ = call(f"/fr/img/{sha}/signaler/", method="POST", cookie=cookie, remote_addr=address,
                             body=urlencode({"csrfmiddlewaretoken": token_in(page)}).encode())
         assert status.startswith("200")
     # A token is worth nothing with another reader's cookie.
-    status, _, _ = call(f"/img/{sha}/signaler/", method="POST", cookie=cookies[1],
+    status, _, _ = call(f"/fr/img/{sha}/signaler/", method="POST", cookie=cookies[1],
                         body=urlencode({"csrfmiddlewaretoken": token_in(first)}).encode())
     assert status.startswith("403")
 

@@ -36,10 +36,12 @@ class _Results:
 
 
 def _day(value: str) -> date | None:
+    """A date from the form, or None; years no archive holds are ignored (9999-12-31 would overflow)."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if 1900 <= day.year <= 2200 else None
 
 
 def search(request: HttpRequest) -> HttpResponse:
