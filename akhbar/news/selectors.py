@@ -37,20 +37,24 @@ HEADLINE_FIELDS = ("story__outlets_count", "story__headline__title", "story__hea
 
 def ticker_lines(*, language: str, limit: int = TICKER_SIZE) -> list[TickerLine]:
     """The latest stories told in this language, one line each, newest first."""
-    recent = Article.objects.filter(language=language).select_related("outlet", "story__headline__outlet").only(
-        *LIST_FIELDS, "story_id", *HEADLINE_FIELDS).order_by("-published_at", "-id")
-    lines, seen = [], set()
-    for article in recent[:limit * 4]:
-        if article.story_id in seen:
-            continue
-        if article.story_id:
-            seen.add(article.story_id)
+    # Ids first: finding 50 stories reads up to 200 rows, and making each into five model instances (its
+    # outlet, story, headline and the headline's outlet) took a third of the home page's time.
+    newest = Article.objects.filter(language=language).order_by("-published_at", "-id")
+    picked, seen = [], set()
+    for pk, story_id in newest.values_list("pk", "story_id")[:limit * 4]:
+        if story_id is None or story_id not in seen:
+            picked.append(pk)
+            seen.add(story_id)
+        if len(picked) == limit:
+            break
+    rows = Article.objects.select_related("outlet", "story__headline__outlet").only(
+        *LIST_FIELDS, "story_id", *HEADLINE_FIELDS).in_bulk(picked)
+    lines = []
+    for article in (rows[pk] for pk in picked if pk in rows):
         story = article.story
         # The story's headline if it is in this edition's language; otherwise this article's own title.
         shown = story.headline if story and story.headline_id and story.headline.language == language else article
         lines.append(TickerLine(shown, max(0, story.outlets_count - 1) if story else 0, article.story_id))
-        if len(lines) == limit:
-            break
     return lines
 
 
