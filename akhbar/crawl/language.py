@@ -15,6 +15,10 @@ OVERRULE_MIN_CHARS = 20
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _NOT_ARABIC = re.compile(r"[^\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]+")
 _FLOOR = 1e-9  # a language a detector did not rank at all
+# Capitalised words: names, mostly. In a headline they can outweigh its few common words ("Le Matin turns 50").
+_CAPITALISED = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+SHORT_TEXT = 300  # up to this length, the text without its names is weighed as well
 
 
 @cache
@@ -56,8 +60,16 @@ def _latin_language(sample: str) -> tuple[str, bool]:
     # and wrong (py3langid gives French 0.99 to an English headline about "Société Générale"), so only
     # when both are sure is the answer taken as confident.
     characters, words = _latin_probabilities(sample)
-    best = max(LATIN_LANGUAGES, key=lambda lang: math.log(max(characters[lang], _FLOOR))
-               + math.log(max(words[lang], _FLOOR)))
+    scores = {lang: math.log(max(characters[lang], _FLOOR)) + math.log(max(words[lang], _FLOOR))
+              for lang in LATIN_LANGUAGES}
+    # A short text is read a second time without its capitalised words, and both readings count: the names
+    # of Moroccan places, firms and papers are French- or Spanish-looking whatever the headline's language.
+    rest = " ".join(_CAPITALISED.sub(" ", sample).split())
+    if len(sample) <= SHORT_TEXT and rest != sample and _WORD.search(rest):
+        plain_characters, plain_words = _latin_probabilities(rest)
+        for lang in LATIN_LANGUAGES:
+            scores[lang] += math.log(max(plain_characters[lang], _FLOOR)) + math.log(max(plain_words[lang], _FLOOR))
+    best = max(LATIN_LANGUAGES, key=scores.__getitem__)
     return best, min(characters[best], words[best]) >= CONFIDENT
 
 
