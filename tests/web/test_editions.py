@@ -124,3 +124,16 @@ def test_the_page_points_search_engines_to_the_publishers_original(story):
     _, french, _ = story
     page = html(Client().get(french.get_absolute_url()))
     assert page.xpath('//link[@rel="canonical"]/@href') == [french.url]
+
+
+def test_the_sites_categories_are_named_in_each_edition():
+    from django.utils import translation
+
+    from akhbar.sources.services import categories_ensure
+
+    politics = categories_ensure()["politique"]
+    for code, name in [("fr", "Politique"), ("ar", "سياسة"), ("es", "Política"), ("en", "Politics")]:
+        with translation.override(code):
+            assert politics.shown_name == name
+    with translation.override("ar"):
+        assert categories_ensure()["actualite"].shown_name == "مستجدات"
