@@ -38,7 +38,7 @@ def test_pages_keep_the_query_and_filters(client, articles, settings):  # noqa: 
         search.PAGE_SIZE = kept
 
 
-@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "x", "page": "999"}, {"q": "x", "du": "pas-une-date"},
+@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "x", "page": "999"}, {"q": "les", "page": "0"}, {"q": "x", "du": "pas-une-date"},
                                     {"q": "<script>alert(1)</script>"}, {"q": "a" * 5000}])
 def test_odd_requests_get_a_page_not_an_error(client, articles, params):  # noqa: F811
     response = client.get("/fr/recherche", params)

@@ -17,18 +17,26 @@ LANGUAGES = {"fr": "Français", "ar": "العربية", "es": "Español", "en": 
 
 
 class _Results:
-    """Just enough of a sequence for Django's Paginator, over results counted by the database."""
+    """Just enough of a sequence for Django's Paginator, over results counted by the database.
 
-    def __init__(self, query: str, filters: Filters) -> None:
-        self.query, self.filters, self.total, self.terms, self.more = query, filters, None, [], False
+    The count and the asked page come from one search (on PostgreSQL each search finds its candidates anew);
+    only a page number out of range, which Paginator moves back into range, costs a second one.
+    """
+
+    def __init__(self, query: str, filters: Filters, window: slice) -> None:
+        self.query, self.filters, self.window = query, filters, window
+        self.total, self.terms, self.more, self.articles = None, [], False, []
 
     def count(self) -> int:
         if self.total is None:
-            counted = search_articles(self.query, filters=self.filters, limit=0)
-            self.total, self.more = counted.total, counted.more
+            found = search_articles(self.query, filters=self.filters, offset=self.window.start,
+                                    limit=self.window.stop - self.window.start)
+            self.total, self.more, self.terms, self.articles = found.total, found.more, found.terms, found.articles
         return self.total
 
     def __getitem__(self, window: slice) -> list:
+        if window == self.window and self.total is not None:
+            return self.articles
         found = search_articles(self.query, filters=self.filters, offset=window.start,
                                 limit=window.stop - window.start, count=False)
         self.terms = found.terms
@@ -51,9 +59,10 @@ def search(request: HttpRequest) -> HttpResponse:
         since=_day(request.GET.get("du", "")), until=_day(request.GET.get("au", "")),
     )
     page: Page | None = None
-    results = _Results(query, filters)
+    number = max(1, min(_number(request.GET.get("page")), MAX_PAGE))
+    results = _Results(query, filters, slice((number - 1) * PAGE_SIZE, number * PAGE_SIZE))
     if query:
-        page = Paginator(results, PAGE_SIZE).get_page(min(_number(request.GET.get("page")), MAX_PAGE))
+        page = Paginator(results, PAGE_SIZE).get_page(number)
     rows = [(article, highlight(article.title, results.terms), excerpt(article.summary, results.terms))
             for article in (page or [])]
     kept = {key: value for key, value in request.GET.items() if key != "page" and value}
