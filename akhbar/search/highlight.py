@@ -1,6 +1,7 @@
 """Matches shown to the reader: the words of a text that a query's terms match, marked."""
 
 import re
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -11,8 +12,13 @@ from akhbar.search.selectors import MIN_PREFIX
 WORD = re.compile(r"\w+")
 
 
+@lru_cache(maxsize=65_536)
+def _folded(word: str) -> str:
+    return fold(word)  # a page folds some 1,200 words, most of them again and again
+
+
 def _matches(word: str, terms: list[str]) -> bool:
-    folded = fold(word)
+    folded = _folded(word)
     return any(folded == term or (len(term) >= MIN_PREFIX and folded.startswith(term)) for term in terms)
 
 

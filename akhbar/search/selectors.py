@@ -1,9 +1,10 @@
-"""Searching articles: folded words, all required, each also matching as a prefix; relevance weighed by recency."""
+"""Searching articles: folded words, all required, each also finding its other forms; relevance weighed by recency."""
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from akhbar.news.models import Article
@@ -14,7 +15,7 @@ MAX_TERMS = 12
 MIN_PREFIX = 3  # shorter words must match whole: "la*" would match half the French language
 RECENCY_DAYS = 30.0  # an article this old weighs half as much as one of today, at equal relevance
 MAX_COUNTED = 1000  # the pages go no further (50 of 20)
-RANKED_CANDIDATES = 2000  # without filters, only the newest matches are ranked
+RANKED_CANDIDATES = 300  # only the newest matches are ranked by relevance; older ones follow, newest first
 
 
 @dataclass(frozen=True)
@@ -42,18 +43,22 @@ def search_articles(
     if not terms:
         return results
     where, params = _filters(filters)
+    sqlite = connection.vendor == "sqlite"
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            ids = _search_sqlite(cursor, results, terms, where, params, offset=offset, limit=limit, count=count)
-        else:
-            ids = _search_postgres(cursor, results, terms, where, params, offset=offset, limit=limit, count=count)
+        candidates = (_candidates_sqlite if sqlite else _candidates_postgres)(cursor, terms, where, params)
+        if count:
+            results.total, results.more = min(len(candidates), MAX_COUNTED), len(candidates) > MAX_COUNTED
+        if not limit or offset >= len(candidates):
+            return results
+        # The newest RANKED_CANDIDATES matches are ranked by relevance and age (ranking reads each one's whole
+        # text, about 50 microseconds); older matches follow them, newest first.
+        ranked = candidates[:RANKED_CANDIDATES]
+        if offset < len(ranked):
+            ranked = (_ranked_sqlite if sqlite else _ranked_postgres)(cursor, terms, where, params, ranked)
+        ids = (ranked + candidates[len(ranked):])[offset:offset + limit]
     found = Article.objects.select_related("outlet").in_bulk(ids)
     results.articles = [found[pk] for pk in ids if pk in found]
     return results
-
-
-def _pattern(term: str, prefix_mark: str, quote: str = "") -> str:
-    return f"{quote}{term}{quote}{prefix_mark if len(term) >= MIN_PREFIX else ''}"
 
 
 # Relevance is divided by this: 1 today, 2 after RECENCY_DAYS.
@@ -63,49 +68,50 @@ POSTGRES_AGE = f"(1.0 + extract(epoch from (now() - a.published_at)) / 86400.0 /
 
 def _fts_match(terms: list[str]) -> str:
     """The FTS5 expression requiring every term (a prefix, from MIN_PREFIX letters)."""
-    return " AND ".join(_pattern(term, "*", quote='"') for term in terms)
+    return " AND ".join(f'"{term}"' + ("*" if len(term) >= MIN_PREFIX else "") for term in terms)
 
 
 def _tsquery(terms: list[str]) -> tuple[str, list]:
-    """The tsquery requiring every term, parsed with each configuration articles are indexed with."""
-    expression = " & ".join(_pattern(term, ":*") for term in terms)
+    """The tsquery requiring every term, parsed with each configuration articles are indexed with.
+
+    On PostgreSQL words match whole: French, Spanish and English ones by their stem, which finds plurals and
+    other forms ("barrage", "barrages"); Arabic ones as folded. No prefixes, unlike FTS5 (which has no stemmer):
+    a prefix ("maroc:*", "الوطنيه:*") makes the GIN index gather the matches of every word it begins, 100-200 ms
+    at a million articles, where a word's own list is read in a few milliseconds.
+    """
+    expression = " & ".join(terms)
     configs = ["simple", *sorted(set(PG_CONFIGS.values()))]
     return (" || ".join("to_tsquery(%s::regconfig, %s)" for _ in configs),
             [value for config in configs for value in (config, expression)])
 
 
-def _count(results: SearchResults, counted: int) -> None:
-    results.total, results.more = min(counted, MAX_COUNTED), counted > MAX_COUNTED
-
-
-def _search_sqlite(cursor, results: SearchResults, terms: list[str], where: str, params: list, *,
-                   offset: int, limit: int, count: bool) -> list[int]:
-    if count:  # counting a common word's 200,000 matches would cost more than the page
-        cursor.execute("SELECT count(*) FROM (SELECT 1 FROM search_article_fts f JOIN news_article a ON a.id = f.rowid "
-                       f"WHERE search_article_fts MATCH %s {where} LIMIT %s) counted",
-                       [_fts_match(terms), *params, MAX_COUNTED + 1])
-        _count(results, cursor.fetchone()[0])
-    if not limit:
-        return []
-    # Rank only the newest matches: ids grow with time, and age weighs on the rank anyway.
-    sql, newest_params = _newest(terms, where, params)
-    cursor.execute(sql, newest_params + [limit, offset])
+def _candidates_sqlite(cursor, terms: list[str], where: str, params: list) -> list[int]:
+    """The ids of the newest matches (and filters), newest first, one more than MAX_COUNTED to tell there are
+    more: FTS5 walks its matches newest first, and stops there."""
+    # Joined to the articles even without filters: an article deleted by other means than a takedown (the
+    # admin's delete) leaves its row in the index, and must not be counted.
+    cursor.execute("SELECT f.rowid FROM search_article_fts f JOIN news_article a ON a.id = f.rowid "
+                   f"WHERE search_article_fts MATCH %s{where} ORDER BY f.rowid DESC LIMIT %s",
+                   [_fts_match(terms), *params, MAX_COUNTED + 1])
     return [row[0] for row in cursor.fetchall()]
 
 
-def _search_postgres(cursor, results: SearchResults, terms: list[str], where: str, params: list, *,
-                     offset: int, limit: int, count: bool) -> list[int]:
+def _ranked_sqlite(cursor, terms: list[str], where: str, params: list, newest: list[int]) -> list[int]:
+    """These newest matches, best first: the matches from the oldest of them on (FTS5 narrows a rowid range)."""
+    cursor.execute("SELECT f.rowid FROM search_article_fts f JOIN news_article a ON a.id = f.rowid "
+                   f"WHERE search_article_fts MATCH %s AND f.rowid >= %s{where} "
+                   f"ORDER BY bm25(search_article_fts, 4.0, 1.0) / {SQLITE_AGE}, a.id DESC",  # bm25: lower is better
+                   [_fts_match(terms), min(newest), *params])
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _ranked_postgres(cursor, terms: list[str], where: str, params: list, newest: list[int]) -> list[int]:
+    """These newest matches, best first."""
     query, query_params = _tsquery(terms)
-    candidates = _candidates_postgres(cursor, query, query_params, where, params)
-    if count:  # RANKED_CANDIDATES is above MAX_COUNTED: the candidates tell how many match, up to it
-        _count(results, len(candidates))
-    if not limit or not candidates:
-        return []
-    # Only the candidates are ranked: ts_rank_cd reads each one's whole vector.
-    cursor.execute(f"SELECT a.id FROM search_article_vector v JOIN news_article a ON a.id = v.article_id "
+    cursor.execute(f"SELECT v.article_id FROM search_article_vector v JOIN news_article a ON a.id = v.article_id "
                    f"CROSS JOIN (SELECT {query} AS q) tsq WHERE v.article_id = ANY(%s) "
-                   f"ORDER BY ts_rank_cd(v.vector, tsq.q) / {POSTGRES_AGE} DESC, a.id DESC LIMIT %s OFFSET %s",
-                   [*query_params, candidates, limit, offset])
+                   f"ORDER BY ts_rank_cd(v.vector, tsq.q) / {POSTGRES_AGE} DESC, a.id DESC",
+                   [*query_params, newest])
     return [row[0] for row in cursor.fetchall()]
 
 
@@ -115,41 +121,62 @@ def _day_start(day: date):
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def _newest(terms: list[str], where: str, params: list) -> tuple[str, list]:
-    """The ranked query over the newest RANKED_CANDIDATES matches (and filters): FTS5 walks them newest first."""
-    filtered = " JOIN news_article a ON a.id = f.rowid" if where else ""
-    newest = (f"SELECT f.rowid AS id, bm25(search_article_fts, 4.0, 1.0) AS score FROM search_article_fts f{filtered} "
-              f"WHERE search_article_fts MATCH %s{where} ORDER BY f.rowid DESC LIMIT %s")
-    order = f"n.score / {SQLITE_AGE}"  # bm25: negative, lower is better
-    sql = f"SELECT a.id FROM ({newest}) n JOIN news_article a ON a.id = n.id ORDER BY {order}, a.id DESC LIMIT %s OFFSET %s"
-    return sql, [_fts_match(terms), *params, RANKED_CANDIDATES]
+# PostgreSQL looks for the newest matches in a window of the newest ids. The GIN index finds which rows match
+# and the primary key's range bounds them, so only the matches in the window are read from the table, about
+# 13 microseconds each (a common word has 200,000 matches in all). Each window costs a pass over the GIN index
+# (20-30 ms for two common words at a million articles), so the first one is sized from the planner's estimate
+# of the matches (its statistics of every word's frequency) to hold about twice as many as needed; a window short
+# of matches is widened by what it found, to hold 1.3 times as many, at most tenfold each time.
+# A query matching a fifth of the articles or more is cheaper found by walking the newest rows and testing each
+# one's vector (7 microseconds a row, about 5,000 rows) than by its GIN pass (40 ms for "maroc" alone).
+WALK_DENSITY = 0.2
+WINDOW_MARGIN = 2.0
+WIDEN_MARGIN = 1.3
+WIDEN_AT_MOST = 10
+SMALLEST_WINDOW = 5_000
 
 
-# The newest ids searched first on PostgreSQL: a common word matches 200,000 articles, and reading every one of
-# their rows to keep the newest 2,000 took over a second. Within the newest 50,000 ids, the GIN index's matches
-# are ANDed with the primary key's range, so only those rows are read; a rarer query widens the window.
-ID_WINDOWS = (50_000, 400_000, None)
+def _estimated_matches(cursor, query: str, query_params: list) -> int:
+    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_article_vector v "
+                   f"CROSS JOIN (SELECT {query} AS q) tsq WHERE v.vector @@ tsq.q", query_params)
+    plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return max(1, int(plan[0]["Plan"]["Plan Rows"]))
 
 
-def _candidates_postgres(cursor, query: str, query_params: list, where: str, params: list) -> list[int]:
-    """The newest RANKED_CANDIDATES matches (and filters), found in the newest window holding them all."""
+def _candidates_postgres(cursor, terms: list[str], where: str, params: list) -> list[int]:
+    """The ids of the newest matches (and filters), newest first: one more than MAX_COUNTED, to tell there are
+    more; found in the smallest window of newest ids that holds them."""
+    query, query_params = _tsquery(terms)
     cursor.execute("SELECT max(article_id) FROM search_article_vector")
     highest = cursor.fetchone()[0] or 0
-    candidates: list[int] = []
-    for window in ID_WINDOWS:
-        if window is not None and window >= highest:
-            window = None  # this window holds every article: no need to widen it afterwards
-        bound = "" if window is None else " AND v.article_id > %s"
-        # Joined to the articles even without filters: an article deleted by other means than a takedown
-        # (the admin's delete) leaves its row in the index, and must not be counted.
-        cursor.execute(f"SELECT v.article_id FROM search_article_vector v JOIN news_article a ON a.id = v.article_id "
-                       f"CROSS JOIN (SELECT {query} AS q) tsq WHERE v.vector @@ tsq.q{where}{bound} "
-                       f"ORDER BY v.article_id DESC LIMIT %s",
-                       [*query_params, *params, *([highest - window] if window else []), RANKED_CANDIDATES])
-        candidates = [row[0] for row in cursor.fetchall()]
-        if len(candidates) >= RANKED_CANDIDATES or window is None:
-            break
-    return candidates
+    # An article deleted from the database leaves the index with it (triggers, migration 0002): the articles'
+    # table is read only for filters.
+    articles = " JOIN news_article a ON a.id = v.article_id" if where else ""
+    estimated = _estimated_matches(cursor, query, query_params)
+    window = max(SMALLEST_WINDOW, int(highest * WINDOW_MARGIN * (MAX_COUNTED + 1) / estimated))
+    # Left to itself, the planner may walk the primary key backwards testing each row's vector for a query that
+    # matches less than it expects, reading the whole window (160 ms); only a dense query walks.
+    bitmap_only = not where and estimated < WALK_DENSITY * highest
+    enclosed = connection.in_atomic_block
+    with transaction.atomic(using=connection.alias):
+        if bitmap_only:
+            cursor.execute("SET LOCAL enable_indexscan = off")  # until this transaction ends
+        try:
+            while True:
+                whole = window >= highest
+                bound = "" if whole else " AND v.article_id > %s"
+                cursor.execute(f"SELECT v.article_id FROM search_article_vector v{articles} "
+                               f"CROSS JOIN (SELECT {query} AS q) tsq WHERE v.vector @@ tsq.q{where}{bound} "
+                               f"ORDER BY v.article_id DESC LIMIT %s",
+                               [*query_params, *params, *([] if whole else [highest - window]), MAX_COUNTED + 1])
+                candidates = [row[0] for row in cursor.fetchall()]
+                if len(candidates) > MAX_COUNTED or whole:
+                    return candidates
+                window = int(window * min(WIDEN_AT_MOST, WIDEN_MARGIN * (MAX_COUNTED + 1) / max(len(candidates), 1)))
+        finally:
+            if bitmap_only and enclosed:
+                cursor.execute("SET LOCAL enable_indexscan = on")  # for the rest of the enclosing transaction
 
 
 def _filters(filters: Filters) -> tuple[str, list]:

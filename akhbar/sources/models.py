@@ -25,6 +25,14 @@ class Category(models.Model):
 
         return gettext(self.name)
 
+    def get_absolute_url(self) -> str:
+        """The category's page in the reader's edition."""
+        from django.utils.translation import get_language
+
+        from akhbar.news.editions import address_in_edition
+
+        return address_in_edition("category", get_language() or settings.LANGUAGE_CODE, category_slug=self.slug)
+
 
 class Outlet(models.Model):
     class Display(models.TextChoices):
@@ -59,6 +67,11 @@ class Outlet(models.Model):
         verbose_name_plural = _("médias")
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in every edition: an outlet's name is its own (as Category.shown_name, for lists of either)."""
         return self.name
 
     def get_absolute_url(self) -> str:

@@ -144,5 +144,24 @@ def test_only_the_newest_matches_are_ranked_filtered_or_not(articles, monkeypatc
     everything = search_articles("les", filters=Filters(language="fr")).articles
     assert len(everything) >= 2
     monkeypatch.setattr(selectors, "RANKED_CANDIDATES", 1)
-    assert [a.pk for a in search_articles("les").articles] == [max(a.pk for a in everything)]  # the newest match
-    assert [a.pk for a in search_articles("les", filters=Filters(language="fr")).articles] == [max(a.pk for a in everything)]
+    assert search_articles("les").articles[0].pk == max(a.pk for a in everything)  # the newest match
+    assert search_articles("les", filters=Filters(language="fr")).articles[0].pk == max(a.pk for a in everything)
+
+
+def test_matches_beyond_the_ranked_ones_follow_newest_first(articles, monkeypatch):
+    from akhbar.search import selectors
+
+    monkeypatch.setattr(selectors, "RANKED_CANDIDATES", 1)
+    found = search_articles("les", filters=Filters(language="fr"))
+    newest_first = sorted((a.pk for a in found.articles), reverse=True)
+    assert [a.pk for a in found.articles] == newest_first and found.total == len(newest_first) >= 2
+    assert [a.pk for a in search_articles("les", filters=Filters(language="fr"), offset=1, limit=1).articles] == \
+        newest_first[1:2]
+
+
+def test_a_deleted_article_is_no_longer_found_or_counted(articles):
+    before = search_articles("calendrier")
+    assert before.total == 1
+    Article.objects.filter(title__startswith="Élections").delete()
+    after = search_articles("calendrier")
+    assert (after.total, after.articles) == (0, [])

@@ -11,18 +11,6 @@ register = template.Library()
 
 
 @register.filter
-def card_time(moment: datetime) -> str:
-    """04 - 10 - 2024 12:30 in Moroccan time (the date filter, at a tenth of its cost: cards are many)."""
-    return timezone.localtime(moment).strftime("%d - %m - %Y %H:%M")
-
-
-@register.filter
-def iso(moment: datetime) -> str:
-    """The moment for a <time datetime>, in Moroccan time."""
-    return timezone.localtime(moment).isoformat()
-
-
-@register.filter
 def day_line(moment: datetime) -> str:
     """04 - 10 - 2024 as a <time>: its own direction, so that an Arabic line does not read it 2024 - 10 - 04."""
     local = timezone.localtime(moment)

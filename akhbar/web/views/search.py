@@ -1,11 +1,13 @@
 """/recherche: full-text search over every article, with filters, highlighted matches and pages."""
 
 from datetime import date
+from html import escape
 
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 from akhbar.search.highlight import excerpt, highlight
 from akhbar.search.selectors import Filters, search_articles
@@ -68,9 +70,17 @@ def search(request: HttpRequest) -> HttpResponse:
     kept = {key: value for key, value in request.GET.items() if key != "page" and value}
     return render(request, "web/search.html", {
         "query": query, "filters": filters, "page": page, "rows": rows, "kept": urlencode(kept), "more": results.more,
-        "outlets": Outlet.objects.filter(enabled=True).order_by("name").only("slug", "name"),
+        "outlet_options": _outlet_options(filters.outlet_slug),
         "languages": LANGUAGES,
     })
+
+
+def _outlet_options(selected: str) -> SafeString:
+    """The outlet filter's <option>s: written here, as 400 of them took a third of the page's rendering."""
+    outlets = Outlet.objects.filter(enabled=True).order_by("name").values_list("slug", "name")
+    return mark_safe("".join(  # noqa: S308 - every value is escaped
+        f'<option value="{escape(slug)}"{" selected" if slug == selected else ""}>{escape(name)}</option>'
+        for slug, name in outlets))
 
 
 def _number(value: str | None) -> int:
