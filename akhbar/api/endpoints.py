@@ -149,13 +149,13 @@ def outlet(request: HttpRequest, slug: str = Path(..., max_length=50)):
 
 @api.get("/search", response={200: SearchPage, **FINDABLE}, url_name="search", summary="Recherche")
 def search(request: HttpRequest, query: Query[SearchQuery]):
-    """Les articles qui contiennent tous les mots (ou des mots qui en commencent par eux, dès trois lettres),
+    """Les articles qui contiennent tous les mots, sous toutes leurs formes (« barrage » trouve « barrages »),
     les plus pertinents d'abord, à pertinence égale les plus récents."""
     _outlet_id(query.outlet)  # an unknown outlet is a 404 here too, not an empty page
     filters = Filters(outlet_slug=query.outlet or "", language=query.lang or "", since=query.since, until=query.until)
     found = search_articles(query.q, filters=filters, offset=(query.page - 1) * SEARCH_PAGE_SIZE,
-                            limit=SEARCH_PAGE_SIZE)
-    shown = present.article_summaries(request, articles_by_ids([article.pk for article in found.articles]))
+                            limit=SEARCH_PAGE_SIZE, load=articles_by_ids)
+    shown = present.article_summaries(request, found.articles)
     last_page = query.page * SEARCH_PAGE_SIZE >= found.total or query.page >= MAX_SEARCH_PAGE
     return {"query": query.q, "terms": found.terms, "total": found.total, "more": found.more, "page": query.page,
             "items": shown, "next": None if last_page else _absolute(request, "api:search",

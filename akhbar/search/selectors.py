@@ -1,6 +1,7 @@
 """Searching articles: folded words, all required, each also finding its other forms; relevance weighed by recency."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -34,10 +35,18 @@ class SearchResults:
     articles: list[Article] = field(default_factory=list)
 
 
+def _cards(ids: list[int]) -> list[Article]:
+    """The found articles as lists show them: with their outlet, without their text."""
+    found = Article.objects.select_related("outlet").defer("content_html").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
 def search_articles(
-    query: str, *, filters: Filters = Filters(), offset: int = 0, limit: int = 20, count: bool = True
+    query: str, *, filters: Filters = Filters(), offset: int = 0, limit: int = 20, count: bool = True,
+    load: Callable[[list[int]], list[Article]] = _cards,
 ) -> SearchResults:
-    """The articles matching every word of the query, best first, and how many match in all (if `count`)."""
+    """The articles matching every word of the query, best first, and how many match in all (if `count`).
+    `load` reads the page's articles from their ids, in order (the API reads more of each than the site)."""
     terms = list(dict.fromkeys(words(query)))[:MAX_TERMS]
     results = SearchResults(terms=terms)
     if not terms:
@@ -56,8 +65,7 @@ def search_articles(
         if offset < len(ranked):
             ranked = (_ranked_sqlite if sqlite else _ranked_postgres)(cursor, terms, where, params, ranked)
         ids = (ranked + candidates[len(ranked):])[offset:offset + limit]
-    found = Article.objects.select_related("outlet").in_bulk(ids)
-    results.articles = [found[pk] for pk in ids if pk in found]
+    results.articles = load(ids)
     return results
 
 
@@ -161,22 +169,22 @@ def _candidates_postgres(cursor, terms: list[str], where: str, params: list) -> 
     enclosed = connection.in_atomic_block
     with transaction.atomic(using=connection.alias):
         if bitmap_only:
-            cursor.execute("SET LOCAL enable_indexscan = off")  # until this transaction ends
-        try:
-            while True:
-                whole = window >= highest
-                bound = "" if whole else " AND v.article_id > %s"
-                cursor.execute(f"SELECT v.article_id FROM search_article_vector v{articles} "
-                               f"CROSS JOIN (SELECT {query} AS q) tsq WHERE v.vector @@ tsq.q{where}{bound} "
-                               f"ORDER BY v.article_id DESC LIMIT %s",
-                               [*query_params, *params, *([] if whole else [highest - window]), MAX_COUNTED + 1])
-                candidates = [row[0] for row in cursor.fetchall()]
-                if len(candidates) > MAX_COUNTED or whole:
-                    return candidates
-                window = int(window * min(WIDEN_AT_MOST, WIDEN_MARGIN * (MAX_COUNTED + 1) / max(len(candidates), 1)))
-        finally:
-            if bitmap_only and enclosed:
-                cursor.execute("SET LOCAL enable_indexscan = on")  # for the rest of the enclosing transaction
+            # Until this transaction (or savepoint, which a failure rolls back with it) ends.
+            cursor.execute("SET LOCAL enable_indexscan = off")
+        while True:
+            whole = window >= highest
+            bound = "" if whole else " AND v.article_id > %s"
+            cursor.execute(f"SELECT v.article_id FROM search_article_vector v{articles} "
+                           f"CROSS JOIN (SELECT {query} AS q) tsq WHERE v.vector @@ tsq.q{where}{bound} "
+                           f"ORDER BY v.article_id DESC LIMIT %s",
+                           [*query_params, *params, *([] if whole else [highest - window]), MAX_COUNTED + 1])
+            candidates = [row[0] for row in cursor.fetchall()]
+            if len(candidates) > MAX_COUNTED or whole:
+                break
+            window = int(window * min(WIDEN_AT_MOST, WIDEN_MARGIN * (MAX_COUNTED + 1) / max(len(candidates), 1)))
+        if bitmap_only and enclosed:
+            cursor.execute("SET LOCAL enable_indexscan = on")  # for the rest of the enclosing transaction
+    return candidates
 
 
 def _filters(filters: Filters) -> tuple[str, list]:

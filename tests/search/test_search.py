@@ -165,3 +165,19 @@ def test_a_deleted_article_is_no_longer_found_or_counted(articles):
     Article.objects.filter(title__startswith="Élections").delete()
     after = search_articles("calendrier")
     assert (after.total, after.articles) == (0, [])
+
+
+@pytest.mark.parametrize("query", ["les", "calendrier", "barrages Fès"])
+def test_windows_of_the_newest_ids_find_what_the_whole_index_finds(articles, monkeypatch, query):
+    """PostgreSQL looks in the newest ids first, widening the window as needed (SQLite has no windows)."""
+    from akhbar.search import selectors
+
+    def found():
+        result = search_articles(query)
+        return result.total, result.more, [a.pk for a in result.articles]
+
+    monkeypatch.setattr(selectors, "MAX_COUNTED", 1)  # "les": more than one match, so the newest two are asked
+    whole = found()
+    monkeypatch.setattr(selectors, "WINDOW_MARGIN", 1e-9)  # the first window holds one id, then 10, 100...
+    monkeypatch.setattr(selectors, "SMALLEST_WINDOW", 1)
+    assert found() == whole
