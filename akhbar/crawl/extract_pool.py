@@ -1,7 +1,9 @@
 """Extraction worker processes: trafilatura holds the GIL, so only processes use more than one core."""
 
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -14,9 +16,24 @@ WARM_UP_PAGE = (
 )
 
 
-def warm_up() -> None:
-    """The first extraction in a process loads trafilatura's date parser and the story model: pay them at start."""
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_with(parent: int) -> None:
+    # Each worker holds both ends of the pool's queue, so a crawler that dies without shutting its pool down
+    # (SIGKILL, the OOM killer) never closes it, and its workers (200 MB each) would wait on it forever.
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+def warm_up(crawler: int | None = None) -> None:
+    """The first extraction in a process loads trafilatura's date parser and the story model: pay them at start.
+    Also, the process ends when its `crawler` (the process that started it) does, however it ends."""
     from threadpoolctl import threadpool_limits
+
+    if crawler is not None:  # given by the crawler: it may have died while this process was starting
+        threading.Thread(target=_exit_with, args=(crawler,), name="exit-with-crawler", daemon=True).start()
 
     from akhbar.crawl.stories import story_vector
 
@@ -40,7 +57,8 @@ class ExtractionPool(Executor):
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up,
+            initargs=(os.getpid(),),
         )
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
