@@ -40,6 +40,6 @@ def no_remembered_stories():
 
     if not settings.configured:
         return
-    from akhbar.news.stories import index_reset
+    from akhbar.stories.store import index_reset
 
     index_reset()

@@ -10,7 +10,7 @@ from pathlib import Path
 def register(commands) -> None:
     parser = commands.add_parser("stories", help="stories: one story, every outlet, every language")
     actions = parser.add_subparsers(dest="action", required=True)
-    cluster = actions.add_parser("cluster", help="read JSON lines {id, title, text?, lang?, outlet?, published?}; "
+    cluster = actions.add_parser("cluster", help="read JSON lines {id, title, lead? or text?, lang?, outlet?, published? or date?}; "
                                                  "print id<TAB>story lines")
     cluster.add_argument("file", type=Path)
     cluster.set_defaults(handler=handle_cluster)
@@ -29,22 +29,32 @@ def read_items(path: Path) -> list[dict]:
     return items
 
 
-def _published(value: str | None) -> datetime:
+def _published(item: dict) -> datetime:
+    """The item's time: `published`, else the day a ticker gives as `date`; undated items share one window."""
+    value = item.get("published") or item.get("date")
     if not value:
-        return datetime(2000, 1, 1, tzinfo=timezone.utc)  # undated: all within one window
-    moment = datetime.fromisoformat(value)
+        return datetime(2000, 1, 1, tzinfo=timezone.utc)
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise SystemExit(f"stories: item {item['id']} has a date that is not ISO 8601: {value!r}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _lead(item: dict) -> str:
+    return str(item.get("lead") or item.get("text") or "")
 
 
 def cluster_items(items: list[dict]) -> dict[str, str]:
     from akhbar.crawl.language import detect_language
-    from akhbar.crawl.stories import cluster, comparable_text, embed, features
+    from akhbar.stories.embedding import comparable_text, embed
+    from akhbar.stories.engine import cluster, features
 
-    vectors = embed([comparable_text(i["title"], i.get("text") or "") for i in items])
+    vectors = embed([comparable_text(i["title"], _lead(i)) for i in items])
     prepared = [
-        features(key=i["id"], title=i["title"], lead=i.get("text") or "", outlet=i.get("outlet") or "",
+        features(key=i["id"], title=i["title"], lead=_lead(i), outlet=str(i.get("outlet") or ""),
                  language=i.get("lang") or detect_language(i["title"], declared=None) or "",
-                 published=_published(i.get("published")), vector=vector)
+                 published=_published(i), vector=vector)
         for i, vector in zip(items, vectors)
     ]
     return cluster(prepared)

@@ -35,7 +35,7 @@ def warm_up(crawler: int | None = None) -> None:
     if crawler is not None:  # given by the crawler: it may have died while this process was starting
         threading.Thread(target=_exit_with, args=(crawler,), name="exit-with-crawler", daemon=True).start()
 
-    from akhbar.crawl.stories import story_vector
+    from akhbar.stories.embedding import story_vector
 
     # One process per core already: a BLAS pool of its own in each would only fight for the same cores.
     threadpool_limits(limits=1)

@@ -26,7 +26,7 @@ from akhbar.crawl.language import detect_language
 from akhbar.crawl.normalize import canonical_url, clean_text_line, split_title_tags
 from akhbar.crawl.records import ArticleDraft, FeedJob, FeedOutcome
 from akhbar.crawl.sanitize import plain_text, sanitize_html
-from akhbar.crawl.stories import story_vector
+from akhbar.stories.embedding import story_vector
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from akhbar.news import freshness
 from akhbar.crawl.images import ProcessedImage
 from akhbar.moderation.services import images_screen_new
 from akhbar.news.models import Article, Image, Takedown, image_storage_name
-from akhbar.news.stories import stories_assign
+from akhbar.stories.store import stories_assign
 from akhbar.search.index import index_articles
 from akhbar.sources.models import Category, Feed
 

@@ -8,7 +8,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from akhbar.crawl.stories import simhash_distance, text_overlap
+from akhbar.stories.copies import simhash_distance, text_overlap
 from akhbar.news.models import Article, Story, Takedown
 from akhbar.sources.models import Category, Outlet
 

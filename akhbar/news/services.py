@@ -11,7 +11,7 @@ from akhbar.crawl.normalize import canonical_url
 from akhbar.crawl.store import url_hash
 from akhbar.news import freshness
 from akhbar.news.models import Article, Takedown
-from akhbar.news.stories import stories_forget
+from akhbar.stories.store import stories_forget
 from akhbar.search.index import unindex_articles
 
 log = logging.getLogger(__name__)

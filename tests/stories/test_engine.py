@@ -1,12 +1,13 @@
-"""The story rules themselves: time window, match scores, outlet tags, merges, copy fingerprints."""
+"""The story engine's rules: languages, window, conflicts, names across scripts, merges, copy fingerprints."""
 
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-from akhbar.crawl.stories import (
-    Features, Rules, cluster, comparable_text, embed, features, simhash, simhash_distance, stories_to_merge,
-)
+from akhbar.stories.copies import simhash, simhash_distance, text_overlap
+from akhbar.stories.embedding import comparable_text, embed
+from akhbar.stories.engine import Features, Rules, cluster, features, stories_to_merge
+from akhbar.stories.signals import name_skeletons, skeleton, stems
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
 
@@ -33,6 +34,15 @@ def test_the_same_event_in_three_languages_is_one_story():
     assert frozenset({"fr", "ar", "es"}) in found
 
 
+def test_two_headlines_of_one_event_meet_without_a_lead():
+    found = groups([
+        item("a", "هشام العلوي يرفع دعوى قضائية ضد يوتيوبر", lang="ar"),
+        item("b", "\"مولاي هشام\" يرفع دعوى قضائية", lang="ar", hours=1),
+        item("c", "توقعات أحوال الطقس ليوم غد الخميس", lang="ar", hours=2),
+    ])
+    assert frozenset({"a", "b"}) in found and frozenset({"c"}) in found
+
+
 def test_two_matches_of_the_same_clubs_with_different_scores_are_two_stories():
     found = groups([
         item("a", "Botola : le Wydad bat le Raja 2-1 au complexe Mohammed V"),
@@ -41,10 +51,48 @@ def test_two_matches_of_the_same_clubs_with_different_scores_are_two_stories():
     assert found == {frozenset({"a"}), frozenset({"b"})}
 
 
+def test_a_market_that_closes_up_and_one_that_closes_down_are_two_stories():
+    found = groups([
+        item("up", "بورصة الدار البيضاء تغلق على ارتفاع", lang="ar"),
+        item("down", "الانخفاض ينهي تداولات بورصة الدار البيضاء", lang="ar", hours=20),
+    ])
+    assert found == {frozenset({"up"}), frozenset({"down"})}
+
+
+def test_condolences_are_never_told_with_congratulations():
+    found = groups([
+        item("death", "Le Roi adresse un message de condoléances à la famille de l'artiste Naïma Lmcharki"),
+        item("congrats", "Le Roi adresse un message de félicitations à l'artiste Naïma Lmcharki", hours=3),
+    ])
+    assert found == {frozenset({"death"}), frozenset({"congrats"})}
+
+
+def test_forecasts_for_two_different_days_are_two_stories():
+    found = groups([
+        item("thu", "توقعات أحوال الطقس ليوم غد الخميس", lang="ar"),
+        item("sun", "توقعات أحوال الطقس ليوم غد الأحد", lang="ar", hours=3),
+    ])
+    assert found == {frozenset({"thu"}), frozenset({"sun"})}
+
+
 def test_a_story_takes_no_article_after_its_window():
     title = "Le Maroc invité d'honneur du Festival du livre de Paris"
     found = groups([item("old", title), item("new", title, outlet="other", hours=24 * 10)])
     assert found == {frozenset({"old"}), frozenset({"new"})}
+
+
+def test_names_meet_across_scripts():
+    pairs = [("Akhannouch", "أخنوش"), ("Lmcharki", "المشرقي"), ("Regragui", "الركراكي"), ("Bourita", "بوريطة"),
+             ("Marrakech", "مراكش"), ("Benkirane", "بنكيران")]
+    assert all(skeleton(latin) == skeleton(arabic) for latin, arabic in pairs)
+    assert skeleton("Akhannouch") != skeleton("Benkirane")
+    assert name_skeletons("Aziz Akhannouch reçoit Nasser Bourita") & name_skeletons("أخنوش يستقبل بوريطة") == {
+        skeleton("Akhannouch"), skeleton("Bourita")}
+
+
+def test_words_are_compared_on_their_stems_whatever_their_prefixes():
+    assert "مغرب" in stems("المغرب") and "مغرب" in stems("والمغرب")
+    assert "فوز" in stems("فوز") and "maroc" in stems("Les Marocains") and "de" not in stems("le roi de")
 
 
 def test_outlet_tags_do_not_count():
@@ -76,8 +124,6 @@ def test_vectors_are_unit_length_for_every_language():
 
 
 def test_text_overlap_tells_a_copy_from_a_rewrite():
-    from akhbar.crawl.stories import text_overlap
-
     original = "<p>Le Conseil de gouvernement a adopté jeudi le projet de loi de finances pour 2026.</p>" * 3
     assert text_overlap(original, original.replace("jeudi", "ce jeudi")) > 0.6
     assert text_overlap(original, "<p>Le gouvernement a validé son budget 2026 lors du conseil de jeudi.</p>") < 0.2

@@ -6,7 +6,7 @@ import pytest
 
 from akhbar.crawl.store import url_hash
 from akhbar.news.models import Article, Story
-from akhbar.news.stories import stories_assign
+from akhbar.stories.store import stories_assign
 from akhbar.sources.services import outlet_upsert
 from tests.helpers import crawl_all
 

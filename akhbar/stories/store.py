@@ -1,4 +1,4 @@
-"""Putting each new article in its story, on arrival: the database side of akhbar.crawl.stories.
+"""Putting each new article in its story, on arrival: the database side of akhbar.stories.engine.
 
 Each process keeps the recent articles' features in memory (a CandidateIndex), topped up from the
 database before every assignment, so any number of crawl workers see each other's articles. On
@@ -12,9 +12,9 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from akhbar.crawl.stories import (
-    WINDOW, CandidateIndex, Features, comparable_text, embed, features, simhash, stories_to_merge, vector_from_bytes,
-)
+from akhbar.stories.copies import simhash
+from akhbar.stories.embedding import comparable_text, embed, vector_from_bytes
+from akhbar.stories.engine import WINDOW, CandidateIndex, Features, features, stories_to_merge
 from akhbar.news.models import Article, Story
 
 ADVISORY_LOCK = 0x616B6862  # "akhb": any constant, the same in every process
