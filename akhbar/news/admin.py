@@ -5,11 +5,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from akhbar.news.models import Article, Image, Story, Takedown
+from akhbar.news.models import Article, Image, Story, StoryDecision, Takedown
 from akhbar.news.services import TakedownError, article_takedown
+from akhbar.stories.decisions import StoryDecisionError, story_join, story_split
 
 
-class TakedownForm(ActionForm):
+class ReasonForm(ActionForm):
+    """The reason a moderator gives with an action: required for a takedown, optional for a split or join."""
+
     reason = forms.CharField(label=_("Motif"), required=False, max_length=1000)
 
 
@@ -29,6 +32,30 @@ def take_down(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Quer
     modeladmin.message_user(request, _("%(count)d article(s) retiré(s).") % {"count": done}, messages.SUCCESS)
 
 
+@admin.action(description=_("Séparer en un nouveau sujet"), permissions=["change"])
+def split_story(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    try:
+        story = story_split(article_ids=list(queryset.values_list("pk", flat=True)),
+                            by=request.user.get_username(), reason=request.POST.get("reason", "").strip())
+    except StoryDecisionError as error:
+        modeladmin.message_user(request, str(error), messages.ERROR)
+        return
+    modeladmin.message_user(request, _("%(count)d article(s) séparé(s) dans le nouveau sujet n° %(story)d.")
+                            % {"count": story.articles_count, "story": story.pk}, messages.SUCCESS)
+
+
+@admin.action(description=_("Fusionner les sujets sélectionnés"), permissions=["change"])
+def join_stories(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    try:
+        story = story_join(story_ids=list(queryset.values_list("pk", flat=True)),
+                           by=request.user.get_username(), reason=request.POST.get("reason", "").strip())
+    except StoryDecisionError as error:
+        modeladmin.message_user(request, str(error), messages.ERROR)
+        return
+    modeladmin.message_user(request, _("Sujets fusionnés dans le sujet n° %(story)d.") % {"story": story.pk},
+                            messages.SUCCESS)
+
+
 @admin.register(Takedown)
 class TakedownAdmin(admin.ModelAdmin):
     list_display = ("created_at", "title", "outlet", "url", "requested_by", "reason")
@@ -45,8 +72,8 @@ class TakedownAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    action_form = TakedownForm
-    actions = [take_down]
+    action_form = ReasonForm
+    actions = [take_down, split_story]
     list_display = ("title", "outlet", "category", "language", "published_at", "word_count", "story", "extraction_note")
     list_filter = ("outlet", "category", "language")
     search_fields = ("title", "url")
@@ -73,6 +100,25 @@ class StoryAdmin(admin.ModelAdmin):
     date_hierarchy = "last_published_at"
     raw_id_fields = ("headline", "merged_into")
     inlines = [StoryArticles]
+    action_form = ReasonForm
+    actions = [join_stories]
+
+
+@admin.register(StoryDecision)
+class StoryDecisionAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "action", "from_story_ids", "to_story_id", "article_ids", "by", "reason")
+    list_filter = ("action",)
+    search_fields = ("by", "reason")
+
+    # The log is written only by the split and join actions (akhbar.stories.decisions), and kept.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Image)

@@ -64,7 +64,7 @@ def image_storage_name(sha256: str, size: str) -> str:
 
 
 class Story(models.Model):
-    """One event, however many outlets and languages tell it. Articles join one on arrival (akhbar.crawl.stories)."""
+    """One event, however many outlets and languages tell it. Articles join one on arrival (akhbar.stories.store)."""
 
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     first_published_at = models.DateTimeField(_("premier article"), db_index=True)
@@ -181,3 +181,45 @@ class Takedown(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.url
+
+
+class StoryDecision(models.Model):
+    """A moderator's split or join of stories: the audit log, never deleted (akhbar.stories.decisions).
+
+    Stories are kept by id rather than by foreign key: the log must still say what happened once a
+    story is gone.
+    """
+
+    class Action(models.TextChoices):
+        SPLIT = "split", _("séparation")
+        JOIN = "join", _("fusion")
+
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    from_story_ids = models.JSONField(_("sujets d'origine"), default=list)
+    to_story_id = models.BigIntegerField(_("sujet d'arrivée"))
+    article_ids = models.JSONField(_("articles déplacés"), default=list)
+    by = models.CharField(_("par"), max_length=150)
+    reason = models.TextField(_("motif"), blank=True)
+    created_at = models.DateTimeField(_("décidé le"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("décision sur un sujet")
+        verbose_name_plural = _("décisions sur les sujets")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} → #{self.to_story_id}"
+
+
+class StorySeparation(models.Model):
+    """Two stories a moderator split apart: the engine never merges them again. The smaller id comes first."""
+
+    low = models.ForeignKey(Story, related_name="+", on_delete=models.CASCADE)
+    high = models.ForeignKey(Story, related_name="+", on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["low", "high"], name="story_separation_pair"),
+            models.CheckConstraint(condition=models.Q(low__lt=models.F("high")), name="story_separation_ordered"),
+        ]

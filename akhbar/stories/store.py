@@ -9,13 +9,14 @@ import threading
 
 import numpy as np
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
 from akhbar.stories.copies import simhash
 from akhbar.stories.embedding import comparable_text, embed, vector_from_bytes
 from akhbar.stories.engine import WINDOW, CandidateIndex, Features, features, stories_to_merge
-from akhbar.news.models import Article, Story
+from akhbar.news.models import Article, Story, StoryDecision, StorySeparation
 
 ADVISORY_LOCK = 0x616B6862  # "akhb": any constant, the same in every process
 REFRESH_ID_OVERLAP = 1000  # ids: rows another worker committed late are still picked up
@@ -26,6 +27,7 @@ _index = CandidateIndex()
 _known: set[str] = set()
 _loaded = False  # the first refresh loads the whole window; later ones only what is new
 _max_seen = 0
+_decisions_seen = 0  # the last moderator's decision this process's candidates follow
 _lock = threading.Lock()
 
 
@@ -35,10 +37,27 @@ def _features(article: Article, vector: np.ndarray) -> Features:
                     story=article.story_id)
 
 
+def _follow_decisions() -> None:
+    """Candidates follow the splits and joins moderators made in other processes since the last refresh."""
+    global _decisions_seen
+    decisions = list(StoryDecision.objects.filter(pk__gt=_decisions_seen).order_by("pk"))
+    for decision in decisions:
+        moved = {str(pk) for pk in decision.article_ids}
+        joined = set(decision.from_story_ids) if decision.action == StoryDecision.Action.JOIN else set()
+        for item in _index.items:
+            if item.key in moved or item.story in joined:
+                item.story = decision.to_story_id
+        _decisions_seen = decision.pk
+
+
 def _refresh() -> None:
     """Top the index up with articles other processes stored, and drop those no window can reach."""
-    global _loaded, _max_seen
+    global _loaded, _max_seen, _decisions_seen
     now = timezone.now()
+    if _loaded:
+        _follow_decisions()
+    else:  # the rows read now already carry every decision made so far
+        _decisions_seen = StoryDecision.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     recent = Article.objects.filter(story__isnull=False, embedding__isnull=False)
     if not _loaded:
         recent = recent.filter(published_at__gte=now - KEEP_FOR)
@@ -81,9 +100,9 @@ def _live(story_ids: set) -> dict:
 
 def index_reset() -> None:
     """Forget the in-memory candidates (after a restore, or between tests that empty the database)."""
-    global _index, _loaded, _max_seen
+    global _index, _loaded, _max_seen, _decisions_seen
     with _lock:
-        _index, _loaded, _max_seen = CandidateIndex(), False, 0
+        _index, _loaded, _max_seen, _decisions_seen = CandidateIndex(), False, 0, 0
         _known.clear()
 
 
@@ -117,10 +136,12 @@ def _assign_one(article: Article, vector: np.ndarray) -> set[int]:
     matches = [(margin, live[story]) for margin, story in found if story in live]
     if matches:
         story_id = matches[0][1]
-        merged = {s for s in stories_to_merge(matches, _index.rules) if s != story_id}
+        merged = _mergeable(story_id, [s for s in stories_to_merge(matches, _index.rules) if s != story_id])
         for other in merged:
             Article.objects.filter(story_id=other).update(story_id=story_id)
             Story.objects.filter(pk=other).update(merged_into=story_id, articles_count=0, outlets_count=0)
+        if merged:
+            separations_inherit(story_id, merged)
         for cached in _index.items:
             if cached.story in merged:
                 cached.story = story_id
@@ -138,6 +159,30 @@ def _assign_one(article: Article, vector: np.ndarray) -> set[int]:
     _known.add(item.key)
     _index.add(item)
     return {story_id} | merged
+
+
+def _mergeable(story_id: int, others: list[int]) -> set[int]:
+    """Those of `others` that may merge into story_id: a moderator's separation (StorySeparation) always holds."""
+    if not others:
+        return set()
+    group = {story_id, *others}
+    apart = set(StorySeparation.objects.filter(low__in=group, high__in=group).values_list("low", "high"))
+    kept = {story_id}
+    for other in dict.fromkeys(others):  # best first: a story kept apart from one already taken in stays out
+        if not any((min(other, s), max(other, s)) in apart for s in kept):
+            kept.add(other)
+    return kept - {story_id}
+
+
+def separations_inherit(kept: int, others: set[int]) -> None:
+    """Stories merged into `kept` hand it their separations: what was kept apart from them stays apart from it."""
+    group = {kept} | set(others)
+    StorySeparation.objects.filter(low_id__in=group, high_id__in=group).delete()
+    inherited = StorySeparation.objects.filter(Q(low_id__in=others) | Q(high_id__in=others))
+    outside = {high if low in others else low for low, high in inherited.values_list("low_id", "high_id")}
+    inherited.delete()
+    StorySeparation.objects.bulk_create([StorySeparation(low_id=min(kept, other), high_id=max(kept, other))
+                                         for other in outside], ignore_conflicts=True)
 
 
 def stories_forget(article_ids: set[int], story_ids: set[int]) -> None:
