@@ -26,8 +26,31 @@ sys.path.insert(0, str(ROOT))
 FIXED = ("names_across_scripts", "conflict_score", "conflict_direction", "conflict_kind", "conflict_day", "same_outlet", "days_apart")
 
 
-def vectors_for(labelled, cache: Path | None):
+# Where another encoder's vectors are read from (bench/encoders.py's layout, --vectors): set name -> (file, source)
+EXTERNAL = {"arabic-tickers": ("titles", "maghress-arabic-tickers.jsonl"),
+            "french-groups": ("titles", "french-google-news-groups.jsonl"),
+            "ecbplus-title": ("titles", "ecbplus-articles.jsonl"),
+            "semeval-lead": ("semeval", None), "crosslang-lead": ("semeval", None)}
+
+
+def external_vectors(labelled, directory: Path):
+    """This set's vectors as another encoder made them (title, or title + 300 characters of lead), or None."""
+    import json
+
+    kind = EXTERNAL.get(labelled.name.split("/")[0])
+    if kind is None:
+        return None
+    matrix = np.load(directory / f"{kind[0]}.npy")
+    index = json.loads((directory / f"{kind[0]}_index.json").read_text())
+    rows = {(entry[0], str(entry[1])) if kind[1] else (None, str(entry)): row for row, entry in enumerate(index)}
+    return matrix[[rows[(kind[1], i["id"])] for i in labelled.items]]
+
+
+def vectors_for(labelled, cache: Path | None, external: Path | None = None):
     from akhbar.stories.embedding import comparable_text, embed
+
+    if external:
+        return external_vectors(labelled, external)
 
     path = cache / (labelled.name.replace("/", "_") + ".npy") if cache else None
     if path and path.exists():
@@ -104,6 +127,8 @@ def fit(blocks, fixed: dict[int, float], ridge: float = 1e-3, steps: int = 30) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=None, help="keep the embeddings here between runs")
+    parser.add_argument("--vectors", type=Path, help="another encoder's vectors (bench/encoders.py --save DIR): "
+                                                     "fit and choose on calibration, then print the held-out figures")
     args = parser.parse_args()
     from akhbar.stories import realsets
     from akhbar.stories.engine import FEATURES, Rules
@@ -112,7 +137,9 @@ def main() -> None:
     if not realsets.available():
         raise SystemExit(f"stories_calibrate: no real sets at {realsets.SHARED}")
     sets = [s for s in realsets.all_sets(realsets.CALIBRATION) if s.items]
-    prepared = {s.name: prepare(s, vectors_for(s, args.cache)) for s in sets}
+    vectors = {s.name: vectors_for(s, args.cache, args.vectors) for s in sets}
+    sets = [s for s in sets if vectors[s.name] is not None]
+    prepared = {s.name: prepare(s, vectors[s.name]) for s in sets}
     blocks = [candidate_pairs(s, prepared[s.name]) for s in sets]
     for s, (rows, labels) in zip(sets, blocks):
         print(f"{s.name:28} {len(s.items):5} items {len(rows):6} candidate pairs, {int(sum(labels)):5} same story")
@@ -129,6 +156,11 @@ def main() -> None:
         if best is None or mean > best[0]:
             best = (mean, rules)
     print(f"\nRules(weights={best[1].weights}, threshold={best[1].threshold})  # mean calibration F1 {best[0]:.3f}")
+    if args.vectors:  # an encoder's comparison: these rules, fitted for it, on the held-out halves
+        for held in realsets.all_sets(realsets.HELD_OUT):
+            matrix = external_vectors(held, args.vectors) if held.items else None
+            if matrix is not None:
+                print("held-out " + evaluate(held, prepare(held, matrix), best[1]).line())
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ class Rules:
     """
 
     weights: tuple[float, ...] = (
-        -3.62, 7.27, 1.79, 1.8, 5.54, 0.62, 1.3, 1.33, -10.0, -10.0, -10.0, -10.0, -0.5, -1.0, 0.22, -1.28,
+        -3.62, 7.27, 1.79, 1.8, 5.54, 0.62, 1.3, 1.33, -10.0, -10.0, -10.0, -10.0, -0.5, -2.0, 0.22, -1.28,
     )
     threshold: float = 2.0  # logit over which two articles tell the same story
     merge_margin: float = 2.0  # two stories merge when an article matches both this far above threshold
