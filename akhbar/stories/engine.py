@@ -80,24 +80,51 @@ def features(
 
 @dataclass
 class WordWeights:
-    """How rare each word is among the articles seen: a word every headline carries weighs nothing."""
+    """How rare each word is among the articles seen: a word every headline carries weighs nothing.
+
+    The weights move little from one article to the next, so they are computed once per tenth of growth
+    (an epoch), with each word set's total: comparing an article with its 64 candidates is then lookups.
+    """
 
     counts: Counter = field(default_factory=Counter)
     documents: int = 0
+    _weights: dict = field(default_factory=dict, repr=False)
+    _totals: dict = field(default_factory=dict, repr=False)
+    _unseen: float = 0.0
+    _epoch: int = -1
 
     def observe(self, stems: frozenset[str]) -> None:
         self.counts.update(stems)
         self.documents += 1
 
+    def forget(self, stems: frozenset[str]) -> None:
+        self.counts.subtract(stems)
+        self.documents -= 1
+
+    def _current(self) -> dict:
+        if self._epoch < 0 or abs(self.documents - self._epoch) > self._epoch // 10:
+            scale = self.documents + 20
+            self._weights = {stem: math.log(scale / (count + 1)) for stem, count in self.counts.items() if count > 0}
+            self._unseen, self._epoch, self._totals = math.log(scale), self.documents, {}
+        return self._weights
+
     def weight(self, stem: str) -> float:
-        return math.log((self.documents + 20) / (self.counts.get(stem, 0) + 1))
+        return self._current().get(stem, self._unseen)
+
+    def total(self, stems: frozenset[str]) -> float:
+        weights = self._current()
+        found = self._totals.get(stems)
+        if found is None:
+            found = self._totals[stems] = sum(weights.get(s, self._unseen) for s in stems)
+        return found
 
     def overlap(self, a: frozenset[str], b: frozenset[str]) -> float:
         """Weight of the shared words over the weight of the shorter side's words, 0..1."""
         if not a or not b:
             return 0.0
-        shared = sum(self.weight(s) for s in a & b)
-        return shared / max(min(sum(map(self.weight, a)), sum(map(self.weight, b))), 1e-9)
+        weights = self._current()
+        shared = sum(weights.get(s, self._unseen) for s in a & b)
+        return shared / max(min(self.total(a), self.total(b)), 1e-9)
 
 
 def _conflict(a: frozenset, b: frozenset) -> float:
@@ -164,6 +191,8 @@ class CandidateIndex:
     def forget(self, keep) -> None:
         """Keep only the items for which keep(item) is true (the crawler drops those out of every window)."""
         kept = [i for i, item in enumerate(self.items) if keep(item)]
+        for index in sorted(set(range(len(self.items))) - set(kept)):
+            self.words.forget(self.items[index].stems)
         self.items = [self.items[i] for i in kept]
         self._vectors, self._seconds = self._vectors[kept], self._seconds[kept]
 
