@@ -37,7 +37,7 @@ def publisher():
 def test_sigkill_mid_crawl_loses_nothing_and_duplicates_nothing(tmp_path, publisher):
     database = install_bench_outlets(tmp_path, publisher)
 
-    crawl = akhbar(tmp_path, "crawl", "--once", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    crawl = akhbar(tmp_path, "crawl", "--once", "--force", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert wait_for(lambda: stored(database)[0][0] >= 10, timeout=60), "the crawl stored nothing"
     crawl.send_signal(signal.SIGKILL)
     crawl.wait(timeout=10)
@@ -49,7 +49,7 @@ def test_sigkill_mid_crawl_loses_nothing_and_duplicates_nothing(tmp_path, publis
                                   "OR published_at IS NULL OR word_count = 0")
     assert incomplete == [(0,)]
 
-    akhbar_ok(tmp_path, "crawl", "--once")
+    akhbar_ok(tmp_path, "crawl", "--once", "--force")
     assert stored(database) == [(OUTLETS * ARTICLES,)]
     assert stored(database, "SELECT count(DISTINCT url) FROM news_article") == [(OUTLETS * ARTICLES,)]
 
@@ -78,7 +78,7 @@ def test_twenty_kills_at_random_moments_then_the_crawl_completes(tmp_path, publi
     total, before, killed_mid_write = OUTLETS * ARTICLES, 0, 0
     for kill in range(KILLS):
         context = f"kill {kill + 1} of {KILLS} (AKHBAR_TEST_SEED={seed})"
-        crawl = akhbar(tmp_path, "crawl", "--once", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        crawl = akhbar(tmp_path, "crawl", "--once", "--force", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if kill % 2 and before < total:  # a moment in the writing: after a random number of new articles
             target = min(total, before + rng.randint(1, 25))
             wait_for(lambda: stored(database)[0][0] >= target or crawl.poll() is not None, timeout=60)
@@ -92,5 +92,5 @@ def test_twenty_kills_at_random_moments_then_the_crawl_completes(tmp_path, publi
         killed_mid_write += not finished and before < now < total
         before = now
     assert killed_mid_write >= 3, f"too few kills landed while articles were being written (seed {seed})"
-    akhbar_ok(tmp_path, "crawl", "--once")
+    akhbar_ok(tmp_path, "crawl", "--once", "--force")
     assert assert_consistent(database, f"after the last crawl (AKHBAR_TEST_SEED={seed})") == total

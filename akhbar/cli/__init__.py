@@ -5,10 +5,12 @@ import os
 import sys
 
 from akhbar.cli import articles, crawl, extract, moderation, search, sources, stories, up, worker
+from akhbar.cli.output import BROKEN_PIPE, EPILOG
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="akhbar", description="Akhbar: la presse marocaine, au même endroit.")
+    parser = argparse.ArgumentParser(prog="akhbar", description="Akhbar: la presse marocaine, au même endroit.",
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     for module in (up, crawl, sources, extract, worker, moderation, search, stories, articles):
         module.register(commands)
@@ -39,7 +41,15 @@ def main(argv: list[str] | None = None) -> int:
     if prepare:
         prepare(options)
     setup_django()
-    return options.handler(options) or 0
+    try:
+        code = options.handler(options) or 0
+        sys.stdout.flush()  # a pipe's buffer is written here, so a closed pipe shows up inside the try
+    except BrokenPipeError:
+        # `akhbar ... | head -1`: the reader has what it wanted. Point stdout at /dev/null so that the
+        # interpreter's own flush at exit does not complain again, and end as a Unix tool would.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE
+    return code
 
 
 if __name__ == "__main__":

@@ -3,8 +3,13 @@
 import argparse
 import gzip
 import json
+import logging
 import sys
 from pathlib import Path
+
+from akhbar.cli.output import FAILED, OK
+
+NO_ARTICLE = "extract: no article text found"
 
 
 def register(commands) -> None:
@@ -15,23 +20,32 @@ def register(commands) -> None:
 
 
 def handle(options: argparse.Namespace) -> int:
-    from akhbar.crawl.extract import extract_article
-
+    # Each page's verdict is in its JSON line; trafilatura's own log lines on odd input would only
+    # repeat it, in its words, on the terminal.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     failures = 0
     for page in options.pages:
-        record: dict = {"file": str(page)}
-        try:
-            body = page.read_bytes()
-            if body[:2] == b"\x1f\x8b":
-                body = gzip.decompress(body)
-            result = extract_article(body, url=options.url or page.resolve().as_uri())
-        except OSError as error:
-            record["error"] = f"extract: cannot read {page}: {error.strerror}"
-            failures += 1
-        else:
-            record.update(_as_json(result) if result else {"error": "extract: no article text found"})
+        record = {"file": str(page), **_extract(page, url=options.url)}
+        failures += "error" in record and record["error"] != NO_ARTICLE
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return 1 if failures else 0
+    return FAILED if failures else OK
+
+
+def _extract(page: Path, *, url: str | None) -> dict:
+    """The article of one saved page as JSON fields, or {"error": why}."""
+    from akhbar.crawl.decode import decode_html, looks_like_html
+    from akhbar.crawl.extract import extract_article
+
+    try:
+        body = page.read_bytes()
+        if body[:2] == b"\x1f\x8b":
+            body = gzip.decompress(body)
+    except (OSError, EOFError) as error:
+        return {"error": f"extract: cannot read {page}: {getattr(error, 'strerror', None) or error}"}
+    if not looks_like_html(decode_html(body)):
+        return {"error": f"extract: {page} is not HTML (no markup in it); give a saved web page"}
+    result = extract_article(body, url=url or page.resolve().as_uri())
+    return _as_json(result) if result else {"error": NO_ARTICLE}
 
 
 def _as_json(result) -> dict:

@@ -6,6 +6,8 @@ import json
 from rich.console import Console
 from rich.table import Table
 
+from akhbar.cli.output import refuse
+
 
 def register(commands) -> None:
     parser = commands.add_parser("search", help="search every article, as /recherche does")
@@ -25,8 +27,14 @@ def handle_search(options: argparse.Namespace) -> int:
         from akhbar.search.index import reindex_all
 
         print(f"{reindex_all()} articles indexed")
-        if not options.query:
+        if not options.query.strip():
             return 0
+    from akhbar.sources.selectors import outlet_exists
+
+    if not options.query.strip():
+        return refuse('search: give the words to look for, e.g. akhbar search "salon du livre"')
+    if options.outlet and not outlet_exists(options.outlet):
+        return refuse(f"search: no outlet {options.outlet!r}; see `akhbar sources list`")
     found = search_articles(options.query, filters=Filters(outlet_slug=options.outlet, language=options.lang),
                             limit=options.limit)
     rows = [{"title": a.title, "outlet": a.outlet.name, "published": a.published_at.isoformat(timespec="minutes"),

@@ -9,6 +9,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from akhbar.cli.output import FAILED, OK, local_time, refuse
+
 
 def register(commands) -> None:
     parser = commands.add_parser("sources", help="outlets and their feeds")
@@ -48,17 +50,15 @@ def register(commands) -> None:
 
 
 def handle_add(options: argparse.Namespace) -> int:
-    from akhbar.sources.services import SourceError, feed_add, outlet_upsert
+    from akhbar.sources.services import SourceError, outlet_add
 
     try:
-        outlet = outlet_upsert(name=options.name, slug=options.slug, homepage=options.homepage,
-                               language=options.lang, category=options.category)
-        feed = feed_add(outlet=outlet, url=options.feed)
+        feed = outlet_add(name=options.name, feed_url=options.feed, slug=options.slug, homepage=options.homepage,
+                          language=options.lang, category=options.category)
     except SourceError as error:
-        print(error, file=sys.stderr)
-        return 2
-    print(f"{outlet.name} ({outlet.slug}): {feed.url}")
-    return 0
+        return refuse(str(error))
+    print(f"{feed.outlet.name} ({feed.outlet.slug}): {feed.url}")
+    return OK
 
 
 def handle_list(options: argparse.Namespace) -> int:
@@ -73,29 +73,26 @@ def handle_list(options: argparse.Namespace) -> int:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
-            row.outlet, row.url, row.status, _when(row.last_success), str(row.consecutive_failures),
-            _when(row.next_attempt), str(row.articles), row.last_error[:100],
+            row.outlet, row.url, row.status, local_time(row.last_success), str(row.consecutive_failures),
+            local_time(row.next_attempt), str(row.articles), row.last_error[:100],
         )
     Console().print(table)
     return 0
 
 
-def _when(moment) -> str:
-    from django.utils import timezone
-
-    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M") if moment else "never"
-
-
 def handle_discover(options: argparse.Namespace) -> int:
     from akhbar.sources.crawling import run_discovery
     from akhbar.sources.models import Outlet
-    from akhbar.sources.services import outlet_apply_discovery
+    from akhbar.sources.services import SourceError, homepage_check, outlet_apply_discovery
 
     outlet = Outlet.objects.filter(slug=options.outlet).first() if options.outlet else None
     if options.outlet and (outlet is None or not outlet.homepage):
-        print(f"sources: no outlet {options.outlet!r} with a homepage; see `akhbar sources list`", file=sys.stderr)
-        return 2
+        return refuse(f"sources: no outlet {options.outlet!r} with a homepage; see `akhbar sources list`")
     homepage = outlet.homepage if outlet else options.homepage
+    try:
+        homepage_check(homepage)
+    except SourceError as error:
+        return refuse(str(error))
     known = tuple(outlet.feed_candidates) + tuple(outlet.feeds.values_list("url", flat=True)) if outlet else ()
     candidates = run_discovery(homepage, known=known)
     if options.json:
@@ -105,7 +102,7 @@ def handle_discover(options: argparse.Namespace) -> int:
     if outlet and options.apply:
         feed = outlet_apply_discovery(outlet, [c.url for c in candidates if c.ok])
         print(f"{outlet.name}: now polling {feed.url}" if feed else f"{outlet.name}: feeds left as they are")
-    return 0 if any(c.ok for c in candidates) else 1
+    return OK if any(c.ok for c in candidates) else FAILED
 
 
 def print_candidates(homepage: str, candidates: list) -> None:
@@ -123,11 +120,14 @@ def handle_import(options: argparse.Namespace) -> int:
     from akhbar.sources.services import SourceError, outlets_load
 
     try:
-        rows = parse_opml(options.file.read_bytes())
+        data = options.file.read_bytes()
+    except OSError as error:
+        return refuse(f"sources: cannot read {options.file}: {(error.strerror or str(error)).lower()}")
+    try:
+        rows = parse_opml(data)
         created = outlets_load(rows)
-    except (OSError, OpmlError, SourceError) as error:
-        print(error, file=sys.stderr)
-        return 2
+    except (OpmlError, SourceError) as error:
+        return refuse(f"{error}; nothing was imported")
     print(f"{len(rows)} outlets read, {created} new, {sum(len(r['feeds']) for r in rows)} feeds")
     return 0
 

@@ -177,3 +177,12 @@ def undo_double_utf8(text: str) -> str:
         return bytes(_WINDOWS_1252_BYTE[ord(char)] for char in text).decode("utf-8")
     except (KeyError, UnicodeDecodeError):
         return text  # not entirely double-encoded: genuine text with an odd character
+
+
+# An opening tag, a closing-free start such as <!DOCTYPE or <?xml: what no picture, PDF or plain text begins with.
+_MARKUP = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*[\s/>]|!|\?)")
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether decoded text is markup at all, for saved files that come with no Content-Type to trust."""
+    return bool(_MARKUP.search(text[:65536]))

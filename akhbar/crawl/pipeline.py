@@ -70,11 +70,14 @@ async def crawl_feed(job: FeedJob, *, fetcher: Fetcher, extractor: Executor | No
         await _poll(job, fetcher, extractor, outcome)
     except (FetchError, FeedError) as error:
         outcome.error, outcome.retry_after = str(error), getattr(error, "retry_after", None)
+        # Only an HTTP answer's Retry-After is the site's word; a pause after an unreadable robots.txt is ours.
+        outcome.site_asked_wait = getattr(error, "kind", None) == "http_status" and outcome.retry_after is not None
     except Exception as error:  # noqa: BLE001 - a bug on one feed must be reported, not stop the crawl
         log.exception("crawl crashed", extra={"feed_url": job.url, "source": job.outlet_slug})
         outcome.error = f"crawl: unexpected error ({type(error).__name__}: {error}); see the logs"
     if outcome.error:
-        await db(store.record_failure)(job, error=outcome.error, retry_after=outcome.retry_after)
+        await db(store.record_failure)(job, error=outcome.error, retry_after=outcome.retry_after,
+                                       site_asked=outcome.site_asked_wait)
         return outcome
     try:
         await _retry_images(job, fetcher, extractor, outcome, stored_before=started)

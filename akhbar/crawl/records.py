@@ -62,4 +62,5 @@ class FeedOutcome:
     error: str | None = None
     warning: str | None = None
     retry_after: float | None = None
+    site_asked_wait: bool = False  # retry_after came from the site's own Retry-After header
     article_errors: list[str] = field(default_factory=list)

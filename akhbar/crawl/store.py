@@ -194,21 +194,24 @@ def record_success(
     Feed.objects.filter(pk=job.feed_id).update(
         **kept, etag=(etag or "")[:500], last_modified=(last_modified or "")[:100], last_attempt_at=now,
         last_success_at=now, consecutive_failures=0, last_new_articles=new_articles,
-        poll_interval=interval, next_attempt_at=next_attempt(now, interval),
+        poll_interval=interval, next_attempt_at=next_attempt(now, interval), retry_not_before=None,
     )
     if new_articles:
         freshness.bump()
 
 
-def record_failure(job: FeedJob, *, error: str, retry_after: float | None) -> None:
+def record_failure(job: FeedJob, *, error: str, retry_after: float | None, site_asked: bool = False) -> None:
+    """Back off; when the site itself sent Retry-After (site_asked), also hold the feed until then, even for --force."""
     now = timezone.now()
     failures = job.consecutive_failures + 1
     delay = backoff_delay(
         failures=failures, base=job.poll_interval, cap=settings.BACKOFF_MAX, retry_after=retry_after
     )
+    # Capped like the schedule, so that an absurd header cannot silence a feed for good.
+    hold = next_attempt(now, min(int(retry_after), settings.BACKOFF_MAX)) if site_asked and retry_after else None
     Feed.objects.filter(pk=job.feed_id).update(
         last_attempt_at=now, last_error=error[:2000], last_error_at=now,
         consecutive_failures=F("consecutive_failures") + 1, last_new_articles=0,
-        next_attempt_at=next_attempt(now, delay),
+        next_attempt_at=next_attempt(now, delay), retry_not_before=hold,
     )
     log.warning("crawl failed", extra={"feed_url": job.url, "source": job.outlet_slug, "error": error})

@@ -104,6 +104,8 @@ class Feed(models.Model):
     # Health, shown to operators.
     poll_interval = models.PositiveIntegerField(_("intervalle (s)"), default=600)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now, db_index=True)
+    # A site's Retry-After, kept apart from the schedule: `crawl --once --force` overrides the schedule, never this.
+    retry_not_before = models.DateTimeField(_("pas avant (Retry-After du site)"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("dernière tentative"), null=True, blank=True)
     last_success_at = models.DateTimeField(_("dernier succès"), null=True, blank=True)
     last_error = models.TextField(_("dernière erreur"), blank=True)

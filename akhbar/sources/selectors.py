@@ -55,3 +55,33 @@ def feed_health_list(*, outlet_slug: str | None = None) -> list[FeedHealth]:
 
 def outlet_list() -> QuerySet[Outlet]:
     return Outlet.objects.filter(enabled=True).order_by("name")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """The enabled feeds a crawl left alone, and the earliest moment one of them may be polled."""
+
+    count: int
+    earliest: datetime | None
+
+
+def feeds_skipped(*, polled: list[int], outlet_slug: str | None = None, force: bool = False) -> Skipped:
+    """The enabled feeds not in `polled`: by schedule, or with force only those a site's Retry-After holds."""
+    feeds = Feed.objects.filter(enabled=True, outlet__enabled=True).exclude(pk__in=polled)
+    if outlet_slug:
+        feeds = feeds.filter(outlet__slug=outlet_slug)
+    moments = [_free_at(scheduled, hold, force=force)
+               for scheduled, hold in feeds.values_list("next_attempt_at", "retry_not_before")]
+    moments = [moment for moment in moments if moment is not None]
+    return Skipped(count=len(moments), earliest=min(moments, default=None))
+
+
+def _free_at(scheduled: datetime, hold: datetime | None, *, force: bool) -> datetime | None:
+    """When a skipped feed may be polled; None if force skipped it for no reason of its own (a lost claim)."""
+    if force:
+        return hold
+    return max(scheduled, hold) if hold else scheduled
+
+
+def outlet_exists(slug: str) -> bool:
+    return Outlet.objects.filter(slug=slug).exists()

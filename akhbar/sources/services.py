@@ -1,6 +1,7 @@
 """Writes about outlets and feeds: creating them, loading the defaults, claiming due feeds."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -61,9 +62,30 @@ def outlet_upsert(
     return outlet
 
 
-def feed_add(*, outlet: Outlet, url: str, kind: str = Feed.Kind.AUTO, note: str = "") -> Feed:
+def feed_url_check(url: str) -> None:
+    """Refuse what cannot be a feed's address, before anything is written."""
     if not url.startswith(("http://", "https://")):
         raise SourceError(f"sources: a feed address must start with http:// or https://, not {url!r}")
+
+
+def homepage_check(url: str) -> None:
+    """Refuse what cannot be a homepage to discover feeds on."""
+    if not url.startswith(("http://", "https://")) or not urlsplit(url).hostname:
+        raise SourceError(f"sources: {url!r} is not a web address; give the homepage's full address, "
+                          f"e.g. https://www.hespress.com/")
+
+
+def outlet_add(*, name: str, feed_url: str, slug: str | None = None, homepage: str = "", language: str = "fr",
+               category: str | None = None) -> Feed:
+    """Add an outlet with its feed, all or nothing: a refused feed leaves no outlet behind."""
+    feed_url_check(feed_url)
+    with transaction.atomic():
+        outlet = outlet_upsert(name=name, slug=slug, homepage=homepage, language=language, category=category)
+        return feed_add(outlet=outlet, url=feed_url)
+
+
+def feed_add(*, outlet: Outlet, url: str, kind: str = Feed.Kind.AUTO, note: str = "") -> Feed:
+    feed_url_check(url)
     feed, created = Feed.objects.get_or_create(url=url, defaults=dict(outlet=outlet, kind=kind, note=note))
     if not created and feed.outlet_id != outlet.pk:
         raise SourceError(f"sources: {url} already belongs to {feed.outlet.name}")
@@ -73,6 +95,8 @@ def feed_add(*, outlet: Outlet, url: str, kind: str = Feed.Kind.AUTO, note: str 
 @transaction.atomic
 def outlets_load(rows: list[dict]) -> int:
     """Load outlet rows (name, slug, homepage, lang, category, feeds, alternatives, notes); return how many were new."""
+    for url in (url for row in rows for url in row.get("feeds", [])):
+        feed_url_check(url)
     before = Outlet.objects.count()
     for row in rows:
         outlet = outlet_upsert(
@@ -86,9 +110,11 @@ def outlets_load(rows: list[dict]) -> int:
 
 
 def feeds_claim_due(*, limit: int = 200, outlet_slug: str | None = None, force: bool = False) -> list[int]:
-    """Claim the feeds that are due, so that no other scheduler or worker polls them at the same time."""
+    """Claim the feeds that are due, so that no other scheduler or worker polls them at the same time.
+
+    force claims feeds whatever their schedule, but never one whose site asked us to wait (Retry-After)."""
     now = timezone.now()
-    due = Feed.objects.filter(enabled=True, outlet__enabled=True)
+    due = Feed.objects.filter(enabled=True, outlet__enabled=True).exclude(retry_not_before__gt=now)
     if outlet_slug:
         due = due.filter(outlet__slug=outlet_slug)
     if not force:
@@ -102,6 +128,7 @@ def feeds_claim_due(*, limit: int = 200, outlet_slug: str | None = None, force: 
     return claimed
 
 
+@transaction.atomic
 def outlet_apply_discovery(outlet: Outlet, working_urls: list[str]) -> Feed | None:
     """Replace an outlet's failing feeds by the first working address discovery found; None if none."""
     current = set(outlet.feeds.values_list("url", flat=True))
