@@ -217,9 +217,14 @@ class CandidateIndex:
         return sorted(((margin, story) for story, margin in best.items()), key=lambda pair: -pair[0])
 
 
-def stories_to_merge(matches: list[tuple[float, object]], rules: Rules = Rules()) -> list[object]:
-    """The other stories an item ties firmly to its best one: they have grown together."""
-    return [story for margin, story in matches[1:] if margin >= rules.merge_margin]
+def stories_to_merge(matches: list[tuple[float, object]], rules: Rules = Rules(),
+                     lone: frozenset = frozenset()) -> list[object]:
+    """The other stories an item ties firmly to its best one: they have grown together.
+
+    A `lone` story (one article) the item matches at all joins too: had that article arrived after the
+    item, it would have joined the item's story, so the outcome no longer depends on arrival order.
+    """
+    return [story for margin, story in matches[1:] if margin >= rules.merge_margin or story in lone]
 
 
 def cluster(items: list[Features], rules: Rules = Rules()) -> dict[str, str]:
@@ -241,7 +246,9 @@ def cluster(items: list[Features], rules: Rules = Rules()) -> dict[str, str]:
         matches = [(margin, root(story)) for margin, story in index.matches(item)]
         if matches:
             item.story = matches[0][1]
-            for merged in stories_to_merge(matches, rules):
+            sizes = Counter(root(other.story) for other in index.items)
+            lone = frozenset(story for _, story in matches[1:] if sizes[story] == 1)
+            for merged in stories_to_merge(matches, rules, lone):
                 if merged != item.story:
                     parent[merged] = item.story
         else:

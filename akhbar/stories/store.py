@@ -144,7 +144,10 @@ def _assign_one(article: Article, vector: np.ndarray) -> set[int]:
     matches = [(margin, live[story]) for margin, story in found if story in live]
     if matches:
         story_id = matches[0][1]
-        merged = _mergeable(story_id, [s for s in stories_to_merge(matches, _index.rules) if s != story_id])
+        others = {story for _, story in matches[1:]}
+        lone = frozenset(Story.objects.filter(pk__in=others, articles_count=1).values_list("pk", flat=True)) \
+            if others else frozenset()
+        merged = _mergeable(story_id, [s for s in stories_to_merge(matches, _index.rules, lone) if s != story_id])
         for other in merged:
             Article.objects.filter(story_id=other).update(story_id=story_id)
             Story.objects.filter(pk=other).update(merged_into=story_id, articles_count=0, outlets_count=0)
