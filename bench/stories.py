@@ -57,22 +57,9 @@ def cosine_baseline(prepared, threshold: float) -> dict[str, str]:
 
 
 def baseline_figures(labelled, prepared, threshold):
-    from akhbar.stories.evaluate import Figures
-    from akhbar.stories.scoring import score
+    from akhbar.stories.evaluate import figures
 
-    predicted = cosine_baseline(prepared, threshold)
-    if labelled.pairs is not None:
-        kept = [(predicted[a] == predicted[b], v) for a, b, v in labelled.pairs if v <= 1.5 or v >= 3]
-        hits = sum(t for t, v in kept if v <= 1.5)
-        together = sum(t for t, _ in kept)
-        gold = sum(v <= 1.5 for _, v in kept)
-        p, r = (hits / together if together else 1.0), (hits / gold if gold else 1.0)
-        return Figures(labelled.name, len(prepared), gold, p, r, 2 * p * r / (p + r) if p + r else 0.0, None, 0)
-    scores = score(predicted, {i["id"]: i["story"] for i in labelled.items},
-                   {i["id"]: i["lang"] for i in labelled.items})
-    return Figures(labelled.name, len(prepared), scores.pairs_gold, scores.pairwise_precision,
-                   scores.pairwise_recall, scores.pairwise_f1,
-                   scores.cross_f1 if scores.cross_pairs_gold else None, scores.cross_pairs_gold)
+    return figures(labelled, cosine_baseline(prepared, threshold))
 
 
 def quality(ablate: bool):

@@ -3,7 +3,7 @@
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 
@@ -31,14 +31,13 @@ def read_items(path: Path) -> list[dict]:
 
 def _published(item: dict) -> datetime:
     """The item's time: `published`, else the day a ticker gives as `date`; undated items share one window."""
+    from akhbar.stories.engine import moment
+
     value = item.get("published") or item.get("date")
-    if not value:
-        return datetime(2000, 1, 1, tzinfo=timezone.utc)
     try:
-        moment = datetime.fromisoformat(str(value))
+        return moment(value)
     except ValueError:
         raise SystemExit(f"stories: item {item['id']} has a date that is not ISO 8601: {value!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _lead(item: dict) -> str:

@@ -30,10 +30,6 @@ def _serialised():
         yield
 
 
-def _pair(a: int, b: int) -> dict:
-    return {"low_id": min(a, b), "high_id": max(a, b)}
-
-
 def story_split(*, article_ids: list[int], by: str, reason: str = "") -> Story:
     """Move these articles of one story into a new story that the engine will never merge back."""
     ids = sorted(set(article_ids))
@@ -55,7 +51,7 @@ def story_split(*, article_ids: list[int], by: str, reason: str = "") -> Story:
         # The new story was part of the old one: whatever that one was kept apart from, so is this one.
         linked = StorySeparation.objects.filter(Q(low_id=old_id) | Q(high_id=old_id)).values_list("low_id", "high_id")
         apart = {old_id} | {high if low == old_id else low for low, high in linked}
-        StorySeparation.objects.bulk_create([StorySeparation(**_pair(new.pk, other)) for other in apart])
+        StorySeparation.objects.bulk_create([store.separation(new.pk, other) for other in apart])
         StoryDecision.objects.create(action=StoryDecision.Action.SPLIT, from_story_ids=[old_id],
                                      to_story_id=new.pk, article_ids=ids, by=by, reason=reason)
         keys = {str(pk) for pk in ids}

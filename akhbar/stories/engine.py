@@ -11,7 +11,7 @@ serve the crawler (akhbar.stories.store) and `akhbar stories cluster`.
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
@@ -61,6 +61,17 @@ class Features:
     kinds: frozenset[str] = frozenset()
     weekdays: frozenset[str] = frozenset()
     story: int | str | None = None
+
+
+UNDATED = datetime(2000, 1, 1, tzinfo=timezone.utc)  # items with no date at all share one window
+
+
+def moment(value) -> datetime:
+    """An ISO 8601 date or time as an aware datetime (UTC when no zone is given); UNDATED for none."""
+    if not value:
+        return UNDATED
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def features(
@@ -236,6 +247,7 @@ def cluster(items: list[Features], rules: Rules = Rules()) -> dict[str, str]:
     for item in items:
         index.words.observe(item.stems)
     parent: dict[object, object] = {}
+    sizes: Counter = Counter()  # articles a story holds, kept by its root as stories merge
 
     def root(story: object) -> object:
         while parent.get(story, story) != story:
@@ -246,12 +258,13 @@ def cluster(items: list[Features], rules: Rules = Rules()) -> dict[str, str]:
         matches = [(margin, root(story)) for margin, story in index.matches(item)]
         if matches:
             item.story = matches[0][1]
-            sizes = Counter(root(other.story) for other in index.items)
             lone = frozenset(story for _, story in matches[1:] if sizes[story] == 1)
             for merged in stories_to_merge(matches, rules, lone):
-                if merged != item.story:
+                if merged != item.story and merged in sizes:
                     parent[merged] = item.story
+                    sizes[item.story] += sizes.pop(merged)
         else:
             item.story = item.key
+        sizes[item.story] += 1
         index.add(item, counted=True)
     return {item.key: str(root(item.story)) for item in index.items}

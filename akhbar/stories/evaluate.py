@@ -4,16 +4,13 @@ Pure: no Django.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
-
 import numpy as np
 
 from akhbar.stories.embedding import comparable_text, embed
-from akhbar.stories.engine import Features, Rules, WordWeights, cluster, features, pair_logit
+from akhbar.stories.engine import Features, Rules, WordWeights, cluster, features, moment, pair_logit
 from akhbar.stories.realsets import LabelledSet
 from akhbar.stories.scoring import score
 
-UNDATED = datetime(2000, 1, 1, tzinfo=timezone.utc)
 SAME, DIFFERENT = 1.5, 3.0  # SemEval's Overall: at most SAME must share a story, at least DIFFERENT must not
 
 
@@ -36,19 +33,12 @@ class Figures:
                 f"R {self.recall:.3f} F1 {self.f1:.3f}  {cross} {rank}").rstrip()
 
 
-def _moment(value) -> datetime:
-    if not value:
-        return UNDATED
-    moment = datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def prepare(labelled: LabelledSet, vectors: np.ndarray | None = None) -> list[Features]:
     """Features of every item; the vectors are made here unless given (benches reuse them across runs)."""
     if vectors is None:
         vectors = embed([comparable_text(i["title"], i["lead"]) for i in labelled.items])
     return [features(key=i["id"], title=i["title"], lead=i["lead"], language=i["lang"], outlet="",
-                     published=_moment(i["published"]), vector=v) for i, v in zip(labelled.items, vectors)]
+                     published=moment(i["published"]), vector=v) for i, v in zip(labelled.items, vectors)]
 
 
 def evaluate(labelled: LabelledSet, prepared: list[Features], rules: Rules | None = None) -> Figures:
@@ -57,26 +47,19 @@ def evaluate(labelled: LabelledSet, prepared: list[Features], rules: Rules | Non
     for item in prepared:
         item.story = None
     predicted = cluster(prepared, rules)
-    if labelled.pairs is not None:
-        return _pair_figures(labelled, prepared, predicted, rules)
-    gold = {i["id"]: i["story"] for i in labelled.items}
-    languages = {i["id"]: i["lang"] for i in labelled.items}
-    scores = score(predicted, gold, languages)
-    return Figures(labelled.name, len(prepared), scores.pairs_gold, scores.pairwise_precision,
-                   scores.pairwise_recall, scores.pairwise_f1,
-                   scores.cross_f1 if scores.cross_pairs_gold else None, scores.cross_pairs_gold)
+    return figures(labelled, predicted, _pair_logits(labelled, prepared, rules) if labelled.pairs else None)
 
 
-def _pair_figures(labelled, prepared, predicted, rules) -> Figures:
-    by_key = {item.key: item for item in prepared}
-    words = WordWeights()
-    for item in prepared:
-        words.observe(item.stems)
+def figures(labelled: LabelledSet, predicted: dict[str, str], logits: list[float] | None = None) -> Figures:
+    """Any clustering of the set ({id: story}) scored against its labels: by story, or by SemEval's pairs."""
+    if labelled.pairs is None:
+        scores = score(predicted, {i["id"]: i["story"] for i in labelled.items},
+                       {i["id"]: i["lang"] for i in labelled.items})
+        return Figures(labelled.name, len(labelled.items), scores.pairs_gold, scores.pairwise_precision,
+                       scores.pairwise_recall, scores.pairwise_f1,
+                       scores.cross_f1 if scores.cross_pairs_gold else None, scores.cross_pairs_gold)
     hits = predicted_pairs = gold_pairs = 0
-    logits, overall = [], []
     for a, b, value in labelled.pairs:
-        logits.append(pair_logit(by_key[a], by_key[b], words, rules))
-        overall.append(-value)
         together = predicted[a] == predicted[b]
         if value <= SAME:
             gold_pairs += 1
@@ -86,8 +69,16 @@ def _pair_figures(labelled, prepared, predicted, rules) -> Figures:
     precision = hits / predicted_pairs if predicted_pairs else 1.0
     recall = hits / gold_pairs if gold_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return Figures(labelled.name, len(prepared), gold_pairs, precision, recall, f1, None, 0,
-                   _spearman(np.array(logits), np.array(overall)))
+    spearman = _spearman(np.array(logits), -np.array([v for _, _, v in labelled.pairs])) if logits else None
+    return Figures(labelled.name, len(labelled.items), gold_pairs, precision, recall, f1, None, 0, spearman)
+
+
+def _pair_logits(labelled: LabelledSet, prepared: list[Features], rules: Rules) -> list[float]:
+    by_key = {item.key: item for item in prepared}
+    words = WordWeights()
+    for item in prepared:
+        words.observe(item.stems)
+    return [pair_logit(by_key[a], by_key[b], words, rules) for a, b, _ in labelled.pairs]
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float:

@@ -192,8 +192,12 @@ def separations_inherit(kept: int, others: set[int]) -> None:
     inherited = StorySeparation.objects.filter(Q(low_id__in=others) | Q(high_id__in=others))
     outside = {high if low in others else low for low, high in inherited.values_list("low_id", "high_id")}
     inherited.delete()
-    StorySeparation.objects.bulk_create([StorySeparation(low_id=min(kept, other), high_id=max(kept, other))
-                                         for other in outside], ignore_conflicts=True)
+    StorySeparation.objects.bulk_create([separation(kept, other) for other in outside], ignore_conflicts=True)
+
+
+def separation(a: int, b: int) -> StorySeparation:
+    """The (unsaved) record that keeps stories a and b apart, the smaller id first."""
+    return StorySeparation(low_id=min(a, b), high_id=max(a, b))
 
 
 def stories_forget(article_ids: set[int], story_ids: set[int]) -> None:
