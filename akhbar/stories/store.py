@@ -188,10 +188,13 @@ def _mergeable(story_id: int, others: list[int]) -> set[int]:
 def separations_inherit(kept: int, others: set[int]) -> None:
     """Stories merged into `kept` hand it their separations: what was kept apart from them stays apart from it."""
     group = {kept} | set(others)
+    involved = StorySeparation.objects.filter(Q(low_id__in=others) | Q(high_id__in=others))
+    rows = list(involved.values_list("low_id", "high_id"))
+    if not rows:  # the usual case: one read, no write
+        return
+    outside = {high if low in others else low for low, high in rows} - group
+    involved.delete()
     StorySeparation.objects.filter(low_id__in=group, high_id__in=group).delete()
-    inherited = StorySeparation.objects.filter(Q(low_id__in=others) | Q(high_id__in=others))
-    outside = {high if low in others else low for low, high in inherited.values_list("low_id", "high_id")}
-    inherited.delete()
     StorySeparation.objects.bulk_create([separation(kept, other) for other in outside], ignore_conflicts=True)
 
 
